@@ -260,6 +260,8 @@ RECORD_NEW = "s2s.runtime.record_new"
 # calls that build a container holding their operands: displays, a grown list, dicts and records written out
 CONTAINER_BUILDERS = frozenset({"list", "tuple", APPENDED, "s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs",
                                 RECORD_NEW})
+# calls that make a dict (a display, dict(...), a comprehension's dict from pairs), whose keys the function may write
+DICT_MAKERS = frozenset({"s2s.runtime.dict_of", "s2s.runtime.dict_from_pairs", "builtins.dict"})
 # calls that copy a container's items into a new list or tuple (list(xs), tuple(xs)): they hold its items, not it
 CONTAINER_COPIES = frozenset({"builtins.list", "builtins.tuple"})
 # calls whose value is surely a list or a tuple: displays, copies, sorted(...), an append's new list

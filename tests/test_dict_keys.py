@@ -69,15 +69,18 @@ def test_keys_written_into_a_copy_of_a_dict_argument(f):
     assert all(np.array_equal(p[k], P[k]) for k in P) and sorted(p) == ["b", "w"]
 
 
-def test_a_key_written_into_a_dict_a_loop_carries_advises_the_spread_display():
+def test_a_key_written_into_a_dict_a_loop_carries_is_exact():
+    """(refused, advising the spread display, until fix18dictw)"""
     def loop_key_write(p, v):
         q = {"w": p["w"], "b": p["b"]}
         for _ in range(3):
             q["w"] = q["w"] * v + q["b"]
         return np.sum(q["w"])
 
-    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"q = \{\*\*q, 'w': value\}"):
-        s2s.grad(loop_key_write)(P, X)
+    assert_close(s2s.grad(loop_key_write, wrt=1)(P, X), numeric_grad(lambda v: loop_key_write(P, v), (X,), 0))
+    gp = s2s.grad(loop_key_write)(P, X)
+    for key in P:
+        assert_close(gp[key], numeric_grad(_along(loop_key_write, P, X, key), (P[key],), 0), what=key)
 
 
 def test_a_key_written_into_a_copy_a_loop_carries():

@@ -86,11 +86,8 @@ def memo_list(x):  # the rewrite the refusal advises
 
 
 @pytest.mark.parametrize("f", [memo_dict, memo_dict_straight])
-def test_memo_dict_with_run_time_keys_advises_a_list(f):
-    message = refusal(f, np.ones(3))
-    assert "assignment to a key of the dict 'cache'" in message and "keys known only at run time" in message
-    assert "cache = [] before the loop and cache.append(value)" in message and "cache[t]" in message
-    assert "cache[t] = a" in message or "cache[t] = np.sin(x)" in message
+def test_memo_dict_with_run_time_keys_is_exact(f):  # (refused, advising a list, until fix18dictw)
+    check_every_mode(f, np.array([0.2, -0.4, 1.1]))
 
 
 def test_memo_list_matches_the_dict():
@@ -99,14 +96,15 @@ def test_memo_list_matches_the_dict():
     np.testing.assert_allclose(s2s.grad(memo_list)(x), numeric_grad(memo_dict, (x,), 0), rtol=1e-6, atol=1e-8)
 
 
-def test_named_key_keeps_the_named_advice():
-    def f(x):
-        p = {}
-        for _ in range(2):
-            p["w"] = x
-        return np.sum(p["w"])
-    message = refusal(f, np.ones(2))
-    assert "p = {**p, 'w': value}" in message
+def named_key_in_a_loop(x):
+    p = {}
+    for _ in range(2):
+        p["w"] = x * x
+    return np.sum(p["w"])
+
+
+def test_named_key_in_a_loop_is_exact():  # (refused, advising p = {**p, 'w': value}, until fix18dictw)
+    check_every_mode(named_key_in_a_loop, np.array([0.5, -1.5]))
 
 
 # -- 3. integer connectivity bookkeeping ---------------------------------------------------------------------

@@ -30,6 +30,7 @@ class ElementWrites:
     """Saving and restoring overwritten elements (mixed into reverse._Reverse)."""
 
     _branch_joins = None  # the joins of ifs: target -> operands (_made_by)
+    _dict_made = None  # name -> the op making it, or an if's join -> the names it joins (dict_written)
     _restored_memory = None  # name -> the array with restores it may share memory with (_restored_alias)
 
     def _require_float_arrays(self, forward: list) -> list:
@@ -96,7 +97,8 @@ class ElementWrites:
                     self.fn_arrays_root(s.target) not in self.unsaved:
                 base, index = s.value.args[0], s.value.args[1:-1]
                 old = namer.fresh(base_name(self_root(base)) + "_old")
-                if _key_write(s.value):  # (a dict's key: its value, or rt.ABSENT for a new key; changes no array)
+                if _key_write(s.value) or self.dict_written(s.target):  # (a dict's key: its value, or rt.ABSENT
+                    # for a new key, `sums[k] = sums.get(k, 0.0) + q`; changes no array)
                     saves = [ir.Assign(old, ir.Call("s2s.runtime.saved_key", (base, index[0])), s.loc)]
                 else:
                     view = namer.fresh("t")
@@ -111,6 +113,27 @@ class ElementWrites:
             elif isinstance(s, ir.Loop):
                 self._save_overwritten(s.body, namer)
             i += 1
+
+    def dict_written(self, version: str) -> bool:
+        """Is `version` made by a key write into a dict the function made (a display, `dict(...)`, a
+        comprehension's, or a branch's join of such), at a key known only as the code runs or no string?"""
+        if self._dict_made is None:
+            self._dict_made = {s.target: s.value.op for s in ir.statements(self.primal.body)
+                               if type(s) is ir.Assign and type(s.value) is ir.Call}
+            self._dict_made.update({p.target: [a.name if type(a) is ir.Var else None for a in p.operands]
+                                    for s in ir.statements(self.primal.body) if type(s) is ir.If for p in s.phis})
+        todo, seen = [self.fn_arrays_root(version)], set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            made = self._dict_made.get(self.arrays.get(name, name))
+            if isinstance(made, list):  # (a branch's join: each dict it may be)
+                todo += made
+            elif made not in prims.DICT_MAKERS:
+                return False
+        return True
 
     def fn_arrays_root(self, version: str) -> str:
         return self.arrays.get(version, version)

@@ -30,6 +30,7 @@ import ast
 import collections
 
 from s2s import ir, prims
+from s2s.front import dict_writes
 from s2s.front.alias_elements import code
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED
 from s2s.front.indexes import advanced_index
@@ -72,13 +73,26 @@ class ContainerChecks(ItemOperators):
         return advanced_index(index, self.made_by.get)
 
     def _key_write(self, s: ir.Assign) -> None:
-        """Refuse `params[k] = v` where `params` is a dict a loop or a branch carries (`for k in keys:
-        params[k] = params[k] * 2.0`), as ssa.py refuses it where the dict is written out: s2s follows a dict's
-        keys where it is written whole (a dict from pairs, `dict(p)` or a comprehension's, has keys known only at
-        run time, as a deep copy's: written by key in a loop too)."""
+        """`params[k] = v` where `params` is a dict a loop or a branch carries (`for k in keys: params[k] =
+        params[k] * 2.0`, `tally['neg'] = v`): the one dict the function made, written in place as Python does,
+        where nothing but its own name holds it (dict_writes.py); refused where a container or a call keeps the
+        dict itself (`snaps.append(d)`: it would show later iterations' writes), or where a branch joins two dicts
+        written out (ssa.py follows a dict's keys where it is written whole; a dict from pairs, `dict(p)` or a
+        comprehension's, has keys known only at run time: written by key in a branch's join too)."""
         base = s.value.args[0]
-        if isinstance(base, ir.Var) and base.name in self.joins and self._made_as(base.name, DICTS - {_PAIRS}):
-            spelled = base_name(base.name)
+        if not (isinstance(base, ir.Var) and base.name in self.joins and self._made_as(base.name, DICTS)):
+            return
+        spelled = base_name(base.name)
+        family, makers = dict_writes.versions(self.fn.body, base.name)
+        kept = dict_writes.holder(self.fn.body, family) if len(makers) == 1 else None
+        if kept is not None:
+            where = f" (line {kept.loc.line})" if kept.loc is not None else ""
+            raise self.error(s.loc, f"a loop that writes keys of the dict '{spelled}' while another name, a "
+                                    f"container or a call keeps that dict{where}",
+                             f"Python's holder shows the later writes into the one dict: where it is meant to keep "
+                             f"the values as they were, give it a copy ({spelled}.copy(), dict({spelled})); or read "
+                             f"the dict's items by its own name", spelled)
+        if len(makers) != 1 and self._made_as(base.name, DICTS - {_PAIRS}):
             raise self.error(s.loc, f"assignment to a key of the dict '{spelled}'",
                              key_write_fix(spelled, s.value.args[1], s.loc.text if s.loc is not None else ""), spelled)
 

@@ -207,15 +207,28 @@ class ElementWriteLowering(ListWriteLowering):
             return
         name = ast.unparse(target.value)
         key = parts[0].value if len(parts) == 1 and isinstance(parts[0], ir.Const) else _UNBOUND
-        known = self._known_keys(base) if key is not _UNBOUND and not isinstance(key, str) else None
-        if key is _UNBOUND or known is not None and key not in known or \
+        # (a key known only as the code runs, `sums[i % 2]`, `params[k]`, or no string, `d[1]`: of a dict the
+        # function made, whose write keeps what it replaces, or rt.ABSENT, by the dict's key, ad/writes.py)
+        if key is _UNBOUND and not (len(parts) == 1 and self.made_dict(base)) or \
                 isinstance(base, ir.Var) and base.name in self.dicts and \
                 getattr(self.definitions.get(base.name), "op", None) != "s2s.runtime.dict_of":
-            # (a key that is no string is written as an array's element, which the dict must hold already:
-            # `d = {i: ... for i in range(3)}; d[1] = v`)
             raise self.error(target, f"assignment to a key of the dict '{name}'",
                              key_write_fix(name, target.slice, self.loc.text if self.loc is not None else ""))
         self.dicts.pop(base.name, None)
+
+    def made_dict(self, atom, seen: frozenset = frozenset()) -> bool:
+        """Is `atom` a dict the function made (a display, `dict(...)`, a comprehension's), or a join of such?"""
+        if not isinstance(atom, ir.Var) or atom.name in seen:
+            return False
+        made = self.definitions.get(atom.name)
+        if made is not None and getattr(made, "op", None) == "setitem":
+            return self.made_dict(made.args[0], seen | {atom.name})
+        if made is not None and getattr(made, "op", None) in prims.DICT_MAKERS:
+            return atom.name not in self.dicts or made.op == "s2s.runtime.dict_of"  # (not a helper's **kwargs)
+        phi = self.phis.get(atom.name) or next((p for f in self.loop_path for p in f.phis.values()
+                                                if p.target == atom.name), None)
+        operands = [o for o in phi.operands if o is not None and o != atom] if phi is not None else []
+        return bool(operands) and all(self.made_dict(o, seen | {atom.name}) for o in operands)
 
     def stored_at_key(self, base, parts: tuple):
         """The value the dict `base` holds at the string key `parts` where it is known here: a display's, or the
@@ -232,21 +245,6 @@ class ElementWriteLowering(ListWriteLowering):
             known = self.fold_call("getitem", (made.args[0],) + parts)
             made = self.definitions.get(made.args[0].name) if isinstance(made.args[0], ir.Var) else None
         return known if isinstance(known, ir.Var) else None
-
-    def _known_keys(self, atom) -> set | None:
-        """The keys of the dict `atom` where they are known here: a display's (`{}`, `{"z": z}`), a copy of one
-        (`dict({})`), with the constant keys written into it since; None where only the run time knows them."""
-        keys = set()
-        made = self.definitions.get(atom.name) if isinstance(atom, ir.Var) else None
-        while made is not None and made.op == "setitem" and isinstance(made.args[1], ir.Const):
-            keys.add(made.args[1].value)
-            made = self.definitions.get(getattr(made.args[0], "name", None))
-        if made is not None and made.op == "s2s.runtime.dict_from_pairs" and isinstance(made.args[0], ir.Var):
-            inner = self._known_keys(made.args[0])
-            return None if inner is None else keys | inner
-        if made is not None and made.op == "s2s.runtime.dict_of" and isinstance(made.args[0], ir.Const):
-            return keys | set(made.args[0].value)
-        return None
 
     def _list_of_rows(self, node: ast.Name) -> bool:
         """Is `node` a list (or a join of lists): `D` of `D = [[0.0] * m for _ in range(n)]`, whose D[i] is a list

@@ -119,6 +119,9 @@ class LoopLowering(UnrollLowering):
                 phis[name] = ir.Phi(self.version(name), [self.env[name], None])
                 self.join_lists(phis[name].target, [self.env[name]])  # (a list the body appends to)
                 if name in written:  # an array written in the loop: the phi is a version of it
+                    # (a dict written out before the loop, written by key in it: read at run time from here on, by
+                    # any name, `e = d` before the loop too, as the write pops the one written into, dict_key_write)
+                    self.dicts.pop(getattr(self.env[name], "name", None), None)
                     root = self.array_root(self.env[name], join=True) or self.list_object(self.env[name], name=name)
                     if root is not None:
                         self.roots[phis[name].target] = root

@@ -487,8 +487,9 @@ def dict_items_transpose(G, d):
 
 # ---------------------------------------------------------------- f(x, **d) for a dict known only at run time
 def _holds(d, key) -> bool:
-    """Does the dict `d` have `key`, or the sequence `d` an element at index `key`?"""
-    return key in d if isinstance(d, dict) else len(d) > key
+    """Does the dict `d` have `key` (not as ABSENT, which the reverse sweep writes back for a key a write
+    added), or the sequence `d` an element at index `key`?"""
+    return key in d and d[key] is not ABSENT if isinstance(d, dict) else len(d) > key
 
 
 def keyword(d, name, *default):

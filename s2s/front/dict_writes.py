@@ -1,0 +1,68 @@
+"""A dict a loop carries, written by key (`tally['neg'] = v`, `for k in params: params[k] = params[k] - lr * g[k]`,
+`sums[k] = sums.get(k, 0.0) + q`).
+
+The generated code writes the one dict in place, as Python does: the reverse sweep
+writes back what each write replaced (`rt.saved_key`, ad/writes.py). That is the
+value Python computes where nothing but the dict's own name holds it. Where a
+container, a call or a copy of a view holds the dict itself (`snaps.append(d)`,
+`[d]`, `f(d)`), that holder shows the later iterations' writes, which s2s,
+following values, would not: the alias stage refuses the write (containers.py
+`_key_write`).
+"""
+from __future__ import annotations
+
+from s2s import ir, prims
+
+# the uses of a dict that read its items (or copy them), never keeping the dict itself
+ITEM_READS = frozenset({"getitem", "s2s.runtime.dict_get", "s2s.runtime.dict_keys", "s2s.runtime.dict_values",
+                        "s2s.runtime.dict_items", "builtins.len", prims.ITERATED, "s2s.runtime.dict_from_pairs"})
+
+
+def versions(body: list, name: str) -> tuple[set, list]:
+    """(the versions of the dict `name` is one of: the names joined with it by a phi of a loop or an if, or made
+    from it by a key write; the calls among their definitions that are not such a write: what made the dict)."""
+    links: dict = {}
+    made: dict = {}
+    for s in ir.statements(body):
+        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call):
+            made[s.target] = s.value
+            if s.value.op == "setitem" and isinstance(s.value.args[0], ir.Var):
+                links.setdefault(s.target, set()).add(s.value.args[0].name)
+                links.setdefault(s.value.args[0].name, set()).add(s.target)
+        for p in getattr(s, "phis", ()):
+            for o in p.operands:
+                if isinstance(o, ir.Var):
+                    links.setdefault(p.target, set()).add(o.name)
+                    links.setdefault(o.name, set()).add(p.target)
+    family, todo = set(), [name]
+    while todo:
+        n = todo.pop()
+        if n not in family:
+            family.add(n)
+            todo += links.get(n, ())
+    makers = [made[n] for n in sorted(family) if n in made and made[n].op != "setitem"]
+    return family, makers
+
+
+def holder(body: list, family: set):
+    """The first statement that keeps one of the dict's versions `family` itself (stores it, passes it to a call,
+    prints it), not reading its items or returning it; None where there is none."""
+    for s in ir.statements(body):
+        value = s.value if isinstance(s, (ir.Assign, ir.Effect)) else None
+        if isinstance(value, ir.Var) and value.name in family and isinstance(s, ir.Assign):
+            return s  # (another name bound to it)
+        if not isinstance(value, ir.Call):
+            continue
+        args = list(value.args) + [v for _, v in value.kwargs]
+        kept = [a for a in args if isinstance(a, ir.Var) and a.name in family]
+        if not kept:
+            continue
+        if value.op == "setitem" and value.args[0] in kept and value.args[-1] not in kept and \
+                kept.count(value.args[0]) == 1:
+            continue
+        if value.op in ITEM_READS and value.args and value.args[0] in kept and len(kept) == 1:
+            continue
+        if value.op in ("in", "notin") and kept == [value.args[-1]]:  # (`k in sums`)
+            continue
+        return s
+    return None

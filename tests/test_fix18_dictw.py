@@ -1,0 +1,308 @@
+"""Dicts written by key inside loops (round 18, fix18dictw).
+
+1. `tally = {}; for v in x: tally['neg'] = v * 2.0` (a dict display a loop carries, written at a constant key) and the
+   optimiser step `for k in params: params[k] = params[k] - lr * grads[k]` on a dict the function wrote out were
+   refused ("assignment to a key of the dict"), where `tally = {**tally, 'neg': ...}` was exact. The generated code
+   now writes the one dict in place, as Python does, the reverse sweep writing back what each write replaced
+   (front/dict_writes.py, containers._key_write); a dict another name, a container or a call keeps is refused (its
+   holder would show the later writes: `snaps.append(d)`, which gave a wrong derivative for `d = dict(p)` too).
+2. Keys known only as the code runs (`sums[i % 2] = sums.get(i % 2, 0.0) + q * e`, `counts[k] = counts.get(k, 0) +
+   1`, `cache[t] = a`) were refused for a dict the function made, and gave KeyError from the generated code for
+   `dict({})`: the reverse sweep's save read the old value as an array's element. It is now `rt.saved_key` (ABSENT
+   for a key the write adds) for every key write into a dict the function made (ad/writes.dict_written), and
+   `d.get(k, default)`'s adjoint reads a key the reverse sweep put back as ABSENT as not held.
+
+Each program is checked in every mode against central differences, its value against Python's, and the caller's
+arguments unchanged.
+"""
+import copy
+
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, numeric_grad
+
+X = np.array([0.3, -1.2, 0.7, 2.0])
+
+
+def _fd_hessian(f, args, wrt, eps=1e-4):
+    x = np.asarray(args[wrt], dtype=float)
+    rows = []
+    for i in range(x.size):
+        e = np.zeros(x.size)
+        e[i] = eps
+        up, down = list(args), list(args)
+        up[wrt], down[wrt] = x + e.reshape(x.shape), x - e.reshape(x.shape)
+        rows.append(np.ravel(numeric_grad(f, up, wrt, 1e-5) - numeric_grad(f, down, wrt, 1e-5)) / (2 * eps))
+    return np.array(rows).reshape(x.shape + x.shape)
+
+
+def every_mode(f, *args, wrt=0, hessian=True):
+    """f(*args) (a number) by every transformation with respect to args[wrt] (a float or an array)."""
+    kept = copy.deepcopy(args)
+    plain = lambda *a: f(*copy.deepcopy(a))  # noqa: E731
+    expected = plain(*args)
+    numeric = numeric_grad(plain, args, wrt)
+    assert np.max(np.abs(numeric)) > 1e-3
+    value, gradient = s2s.value_and_grad(f, wrt=wrt)(*args)
+    assert value == pytest.approx(expected, rel=1e-12, abs=1e-12), f"{f.__name__}: value"
+    assert_close(gradient, numeric, what=f"{f.__name__}: value_and_grad")
+    assert_close(s2s.grad(f, wrt=wrt)(*args), numeric, what=f"{f.__name__}: grad")
+    primal, pullback = s2s.vjp(f, wrt=wrt)(*args)
+    assert primal == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    assert_close(pullback(1.0), numeric, what=f"{f.__name__}: vjp")
+    v = np.linspace(-1.0, 1.0, np.size(numeric)).reshape(np.shape(numeric)) + 0.25
+    v = float(v) if np.ndim(numeric) == 0 else v
+    primal, tangent = s2s.jvp(f, wrt=wrt)(args, (v,))
+    assert primal == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    assert_close(tangent, np.sum(numeric * v), what=f"{f.__name__}: jvp")
+    assert_close(s2s.jacobian(f, wrt=wrt, mode="forward")(*args), numeric, what=f"{f.__name__}: forward jacobian")
+    assert_close(s2s.jacobian(f, wrt=wrt)(*args), numeric, what=f"{f.__name__}: reverse jacobian")
+    if hessian:
+        assert_close(s2s.hessian(f, wrt=wrt)(*args), _fd_hessian(plain, args, wrt), 1e-4, 1e-5,
+                     what=f"{f.__name__}: hessian")
+    for a, b in zip(args, kept):
+        if isinstance(a, np.ndarray):
+            assert np.array_equal(a, b), f"{f.__name__}: the caller's array changed"
+
+
+# ---- 1. a dict the function wrote out, written by key in a loop ----
+
+def tally_last(x):  # (fuzz seed 3701106, level 8)
+    tally = {}
+    for v in x:
+        tally['neg'] = v * 2.0
+    return tally['neg'] * x[0]
+
+
+def tally_by_sign(x):
+    tally = {'neg': 0.0, 'pos': 0.0}
+    for v in x:
+        if v < 0:
+            tally['neg'] = tally['neg'] + v * v
+        else:
+            tally['pos'] = tally['pos'] + np.sin(v)
+    return tally['neg'] * tally['pos']
+
+
+def sgd_step(x, y):  # (fuzz seed 3701071, level 9: a dict written at each of its keys)
+    params = {'a': x, 'b': y}
+    grads = {'a': 2.0 * x, 'b': y * y}
+    for k in params:
+        params[k] = params[k] - 0.1 * grads[k]
+    return np.sum(params['a'] ** 2) + np.sum(params['b'] * params['a'][0])
+
+
+def momentum_step(x):
+    params = {'w': x, 'b': x[0] * 0.5}
+    state = {k: 0.0 * v for k, v in params.items()}
+    for k in params:
+        state[k] = 0.9 * state[k] + params[k] * params[k]
+        params[k] = params[k] - 0.1 * state[k]
+    return np.sum(params['w'] ** 2) + params['b']
+
+
+def keys_by_name(x):
+    params = {}
+    for k in ['w', 'b']:
+        params[k] = x * 2.0
+    return np.sum(params['w'] * params['b'])
+
+
+def alternating_keys(x):
+    params = {'a': x, 'b': x[0] * 1.0}
+    for _ in range(2):
+        params['a'] = params['a'] * params['b']
+        params['b'] = params['b'] + np.sum(params['a'])
+    return np.sum(params['a'] ** 2) + params['b']
+
+
+@pytest.mark.parametrize("f", [tally_last, tally_by_sign, momentum_step, keys_by_name, alternating_keys],
+                         ids=lambda f: f.__name__)
+def test_a_dict_written_out_and_written_by_key_in_a_loop(f):
+    every_mode(f, X)
+
+
+def test_the_optimiser_step_on_a_dict_written_out():
+    every_mode(sgd_step, X, X[1:3])
+    every_mode(sgd_step, X, X[1:3], wrt=1)
+
+
+def scaled_copy(params, x):
+    params = dict(params)
+    for k in params:
+        params[k] = params[k] * x
+    return np.sum(params['a'] * params['b'])
+
+
+def test_the_optimiser_step_on_a_copy_of_the_callers_dict():
+    p = {'a': X.copy(), 'b': X[::-1].copy()}
+    every_mode(scaled_copy, p, 0.7, wrt=1)
+    g = s2s.grad(scaled_copy)(p, 0.7)
+    for key in p:
+        along = lambda v, key=key: scaled_copy({**p, key: v}, 0.7)  # noqa: E731
+        assert_close(g[key], numeric_grad(along, (p[key],), 0), what=key)
+    assert np.array_equal(p['a'], X) and np.array_equal(p['b'], X[::-1])
+
+
+# ---- 2. keys known only as the code runs ----
+
+def sums_by_parity(xs, e):  # (fuzz seed 3701043, level 8)
+    sums = {}
+    for i, q in enumerate(xs):
+        sums[i % 2] = sums.get(i % 2, 0.0) + q * e
+    return sum(w * w for w in sums.values())
+
+
+def means_by_name(xs, e):
+    sums = {}
+    counts = {}
+    names = ['a', 'b', 'c']
+    for i, q in enumerate(xs):
+        k = names[i % 3]
+        sums[k] = sums.get(k, 0.0) + q * e
+        counts[k] = counts.get(k, 0) + 1
+    return sum(sums[k] / counts[k] for k in sums)
+
+
+def by_sign_with_in(xs, e):
+    sums = {}
+    for q in xs:
+        k = 'neg' if q < 0 else 'pos'
+        if k in sums:
+            sums[k] = sums[k] + q * e
+        else:
+            sums[k] = q * q
+    return sums['pos'] * sums['neg']
+
+
+def largest_by_parity(xs, e):
+    best = {}
+    for i, q in enumerate(xs):
+        best[i % 2] = max(best.get(i % 2, -1e9), q * e)
+    return best[0] + 2.0 * best[1]
+
+
+def product_from_a_default(xs, e):  # (the default has a derivative: taken where the key is not held yet)
+    prods = {}
+    for i, q in enumerate(xs):
+        prods[i % 2] = prods.get(i % 2, e) * q
+    return prods[0] + prods[1]
+
+
+def sums_in_a_copy(xs, e):  # (dict({}): KeyError from the generated code before)
+    sums = dict({})
+    for i in range(len(xs)):
+        k = i % 2
+        sums[k] = sums.get(k, 0.0) + xs[i] * e
+    return sums[0] * sums[1]
+
+
+@pytest.mark.parametrize("f", [sums_by_parity, means_by_name, by_sign_with_in, largest_by_parity,
+                               product_from_a_default, sums_in_a_copy], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("wrt", [0, 1])
+def test_keys_known_only_as_the_code_runs(f, wrt):
+    every_mode(f, X, 1.3, wrt=wrt)
+
+
+def memo(x):
+    cache = {}
+    a = x
+    for t in range(3):
+        cache[t] = a
+        a = np.sin(a)
+    return np.sum(a * cache[2]) + np.sum(cache[t - 1] ** 2)
+
+
+def items_of_a_grouped_dict(x):
+    d = {}
+    for t in range(3):
+        d[t % 2] = x * t
+    total = 0.0
+    for k, v in d.items():
+        total = total + (k + 1) * np.sum(v * v)
+    return total
+
+
+def test_a_memo_and_a_grouped_dict_read_whole():
+    every_mode(memo, X[:3])
+    every_mode(items_of_a_grouped_dict, X[:3])
+
+
+def returns_the_dict(x):
+    d = {}
+    for t in range(3):
+        d[t] = x * t
+    return d
+
+
+def test_a_dict_written_by_run_time_keys_returned():
+    value, pullback = s2s.vjp(returns_the_dict)(X)
+    assert sorted(value) == [0, 1, 2] and all(np.array_equal(value[t], X * t) for t in range(3))
+    assert_close(pullback({0: X, 1: X, 2: X}), 3.0 * X, what="vjp")
+
+
+# ---- 3. what stays refused: another holder of the dict, two dicts a branch joins ----
+
+def appended_each_step(x):
+    d = {'a': x[0] * 1.0}
+    snaps = []
+    for v in x:
+        d['a'] = d['a'] * v
+        snaps.append(d)
+    return snaps[0]['a'] * 2.0
+
+
+def appended_copy_each_step(x):  # (dict(p): a wrong derivative before)
+    d = dict({'a': x[0] * 1.0})
+    snaps = []
+    for v in x:
+        d['a'] = d['a'] * v
+        snaps.append(d)
+    return snaps[0]['a'] + d['a']
+
+
+def held_by_a_list(x):
+    d = {'a': x[0] * 1.0}
+    kept = [d]
+    for v in x:
+        d['a'] = d['a'] * v
+    return kept[0]['a'] + d['a']
+
+
+@pytest.mark.parametrize("f", [appended_each_step, appended_copy_each_step, held_by_a_list],
+                         ids=lambda f: f.__name__)
+def test_a_dict_another_container_keeps_is_refused(f):
+    for transform in (s2s.grad, s2s.jvp):
+        with pytest.raises(s2s.UnsupportedSyntaxError, match="keeps that dict") as info:
+            s2s.grad(f)(X) if transform is s2s.grad else s2s.jvp(f)((X,), (X,))
+        assert info.value.lineno is not None and "d['a'] = d['a'] * v" in str(info.value)
+        assert "dict(d)" in str(info.value)
+
+
+def another_name(x):
+    d = {'a': x[0] * 1.0}
+    e = d
+    for v in x:
+        d['a'] = d['a'] * v
+    return e['a'] + d['a']
+
+
+def test_a_dict_read_through_another_name_after_the_loop_is_refused():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="reading 'd' after line"):
+        s2s.grad(another_name)(X)
+
+
+def two_dicts_joined(x):
+    params = dict(w=x, b=1.0)
+    if x > 0:
+        params = dict(w=x * 2.0, b=3.0)
+    for k in ["w"]:
+        params[k] = params[k] * 2.0
+    return params["w"] + params["b"] * x
+
+
+def test_two_dicts_a_branch_joins_stay_refused():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="assignment to a key of the dict 'params'"):
+        s2s.grad(two_dicts_joined)(1.5)
