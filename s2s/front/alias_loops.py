@@ -55,13 +55,18 @@ class LoopAliases(IterationAliases):
                     init.name not in self.joined:
                 self.write_joined(init.name, s.loc)  # (the loop writes its elements from its first iteration on)
                 self.count_write(init.name, s.loc)
+            # (a list's refs: the items it holds; a dict's the function made, written by key: the values it holds,
+            # the caller's arrays too, which it holds by key from here on)
+            made_dict = p.target in based and isinstance(init, ir.Var) and self.dict_made(init.name)
             own = not isinstance(init, ir.Var) or not (init.name in self.visible or init.name in self.refs) or \
-                init.name in self.joined or self.list_join(init.name)  # (a list's refs: the items it holds)
+                init.name in self.joined or self.list_join(init.name) or made_dict
             if p.target in based and own:  # an array of the function's, written in the loop: a version
                 r = self.root.setdefault(init.name, init.name) if isinstance(init, ir.Var) else p.target
                 self.root[p.target] = r
                 self.state.current[r] = p.target
                 self.born[p.target] = self.state.writes.get(r, 0)
+                if made_dict:
+                    self.held_before(r)
             elif isinstance(init, ir.Var):  # it is the value it starts from, in the first iteration
                 self.view_of(p.target, [init], s.loc)
                 self.same[p.target] = self.same.get(init.name, init.name)

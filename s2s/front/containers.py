@@ -96,6 +96,11 @@ class ContainerChecks(ItemOperators):
             raise self.error(s.loc, f"assignment to a key of the dict '{spelled}'",
                              key_write_fix(spelled, s.value.args[1], s.loc.text if s.loc is not None else ""), spelled)
 
+    def dict_made(self, name: str) -> bool:
+        """Is `name` one dict the function made (a display, `dict(...)`, a comprehension's: not a join of two)?"""
+        _, makers = dict_writes.versions(self.fn.body, name)
+        return len(makers) == 1 and makers[0].op in prims.DICT_MAKERS and self._made_as(name, DICTS)
+
     def _made_as(self, name: str, ops) -> bool:
         """Is `name` (any version of it, any value a join may be) made by one of `ops` (`REFERENCES` in them: or is
         a list or an object array that s2s writes as an array, `referring`)?"""
@@ -248,9 +253,7 @@ class ContainerChecks(ItemOperators):
         if not isinstance(base, ir.Var) or not (_string_key(index) or self.container(base.name)):
             return
         r = self.root[s.target]
-        held = self.held.setdefault(r, {})
-        if not held and r in self.refs:
-            held[_BEFORE] = (dict(self.refs[r]), self.made.get(r), None)
+        held = self.held_before(r)
         known = len(index) == 1 and isinstance(index[0], ir.Const) and _hashable(index[0].value)
         key = index[0].value if known else object()  # (a key known only at run time, a slice: it replaces nothing)
         objects = {o: n for o, n in self.objects(value).items() if o != r}
@@ -258,6 +261,14 @@ class ContainerChecks(ItemOperators):
             objects = {o: min(n, held[key][0].get(o, n)) for o, n in {**held[key][0], **objects}.items()}
             known = False
         held[key] = (objects, s.loc, value if known else None)
+
+    def held_before(self, r: str) -> dict:
+        """What the container `r` holds by key, first the objects it held as made (a display's items) where none of
+        its keys is written yet."""
+        held = self.held.setdefault(r, {})
+        if not held and r in self.refs:
+            held[_BEFORE] = (dict(self.refs[r]), self.made.get(r), None)
+        return held
 
     def held_objects(self, r: str) -> dict:
         """{array: writes seen when stored} of what the container `r` (one written by key) holds."""

@@ -3,11 +3,12 @@
 
 The generated code writes the one dict in place, as Python does: the reverse sweep
 writes back what each write replaced (`rt.saved_key`, ad/writes.py). That is the
-value Python computes where nothing but the dict's own name holds it. Where a
-container, a call or a copy of a view holds the dict itself (`snaps.append(d)`,
-`[d]`, `f(d)`), that holder shows the later iterations' writes, which s2s,
-following values, would not: the alias stage refuses the write (containers.py
-`_key_write`).
+value Python computes where nothing but the dict's names hold it (alias_loops.py
+takes it for an object of the function's own, whose versions the loops carry,
+loops inside loops too, and another name's read the newest one). Where a
+container or a call holds the dict itself (`snaps.append(d)`, `[d]`, `f(d)`),
+that holder shows the later iterations' writes, which s2s, following values,
+would not: the alias stage refuses the write (containers.py `_key_write`).
 """
 from __future__ import annotations
 
