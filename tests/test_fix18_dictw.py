@@ -287,6 +287,30 @@ def test_a_dict_written_by_run_time_keys_returned():
     assert_close(pullback({0: X, 1: X, 2: X}), 3.0 * X, what="vjp")
 
 
+def copied_after_the_loop(x):  # (fuzz seed 3701071, level 9: copy.deepcopy(state_) after the loop)
+    d = {'a': x[0] * 1.0, 'b': x[1] * 1.0}
+    for k in d:
+        d[k] = d[k] * x[2]
+    e = copy.deepcopy(d)
+    f = d.copy()
+    d['a'] = d['a'] * 3.0
+    return e['a'] + f['a'] * d['a'] + d['b']
+
+
+def snapshots_copied(x):  # (what the refusal of snaps.append(d) advises)
+    d = {'a': x[0] * 1.0, 'b': x[1] * 1.0}
+    snaps = []
+    for k in ['a', 'b', 'a']:
+        d[k] = d[k] * x[2]
+        snaps.append(d.copy())
+    return snaps[0]['a'] * snaps[1]['b'] + d['a']
+
+
+@pytest.mark.parametrize("f", [copied_after_the_loop, snapshots_copied], ids=lambda f: f.__name__)
+def test_copies_of_a_dict_written_by_key_in_a_loop(f):
+    every_mode(f, X[:3])
+
+
 # ---- 3. what stays refused: another holder of the dict, two dicts a branch joins ----
 
 def appended_each_step(x):
@@ -315,6 +339,17 @@ def held_by_a_list(x):
     return kept[0]['a'] + d['a']
 
 
+def joined_with_a_list(x):  # (fuzz seed 3701071, level 9: a conditional expression joins the dict and a list)
+    d = {'a': x[0] * 1.0, 'b': x[1] * 1.0}
+    for t in range(2):
+        for k in d:
+            d[k] = d[k] * x[2]
+    s = 0.0
+    for e in [d[k] for k in d] if hasattr(d, 'keys') else d:
+        s = s + e
+    return s
+
+
 @pytest.mark.parametrize("f", [appended_each_step, appended_copy_each_step, held_by_a_list],
                          ids=lambda f: f.__name__)
 def test_a_dict_another_container_keeps_is_refused(f):
@@ -323,6 +358,12 @@ def test_a_dict_another_container_keeps_is_refused(f):
             s2s.grad(f)(X) if transform is s2s.grad else s2s.jvp(f)((X,), (X,))
         assert info.value.lineno is not None and "d['a'] = d['a'] * v" in str(info.value)
         assert "dict(d)" in str(info.value)
+
+
+def test_a_join_of_the_dict_and_a_list_is_refused():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="keeps that dict") as info:
+        s2s.grad(joined_with_a_list)(X)
+    assert info.value.lineno is not None
 
 
 def another_name(x):

@@ -83,8 +83,8 @@ class ContainerChecks(ItemOperators):
         if not (isinstance(base, ir.Var) and base.name in self.joins and self._made_as(base.name, DICTS)):
             return
         spelled = base_name(base.name)
-        family, makers = dict_writes.versions(self.fn.body, base.name)
-        kept = dict_writes.holder(self.fn.body, family) if len(makers) == 1 else None
+        family, makers, joins = dict_writes.versions(self.fn.body, base.name)
+        kept = (joins[0] if joins else dict_writes.holder(self.fn.body, family)) if len(makers) == 1 else None
         if kept is not None:
             where = f" (line {kept.loc.line})" if kept.loc is not None else ""
             raise self.error(s.loc, f"a loop that writes keys of the dict '{spelled}' while another name, a "
@@ -98,7 +98,7 @@ class ContainerChecks(ItemOperators):
 
     def dict_made(self, name: str) -> bool:
         """Is `name` one dict the function made (a display, `dict(...)`, a comprehension's: not a join of two)?"""
-        _, makers = dict_writes.versions(self.fn.body, name)
+        _, makers, _ = dict_writes.versions(self.fn.body, name)
         return len(makers) == 1 and makers[0].op in prims.DICT_MAKERS and self._made_as(name, DICTS)
 
     def _made_as(self, name: str, ops) -> bool:

@@ -14,27 +14,37 @@ from __future__ import annotations
 
 from s2s import ir, prims
 
-# the uses of a dict that read its items (or copy them), never keeping the dict itself
+# the uses of a dict that read its items (or copy them: dict(d), d.copy(), copy.deepcopy(d)), never keeping the
+# dict itself
 ITEM_READS = frozenset({"getitem", "s2s.runtime.dict_get", "s2s.runtime.dict_keys", "s2s.runtime.dict_values",
-                        "s2s.runtime.dict_items", "builtins.len", prims.ITERATED, "s2s.runtime.dict_from_pairs"})
+                        "s2s.runtime.dict_items", "builtins.len", prims.ITERATED, "s2s.runtime.dict_from_pairs",
+                        prims.COPY_METHOD, "s2s.runtime.deep_copy"})
 
 
-def versions(body: list, name: str) -> tuple[set, list]:
+def versions(body: list, name: str) -> tuple[set, list, list]:
     """(the versions of the dict `name` is one of: the names joined with it by a phi of a loop or an if, or made
-    from it by a key write; the calls among their definitions that are not such a write: what made the dict)."""
+    from it by a key write; the calls among their definitions that are not such a write: what made the dict; the
+    statements (an if, a loop) whose phi joins a version with a value no dict made, `d if c else [...]`: a name
+    that may hold the dict)."""
     links: dict = {}
     made: dict = {}
+    phis = []
     for s in ir.statements(body):
         if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call):
             made[s.target] = s.value
             if s.value.op == "setitem" and isinstance(s.value.args[0], ir.Var):
                 links.setdefault(s.target, set()).add(s.value.args[0].name)
                 links.setdefault(s.value.args[0].name, set()).add(s.target)
-        for p in getattr(s, "phis", ()):
-            for o in p.operands:
-                if isinstance(o, ir.Var):
-                    links.setdefault(p.target, set()).add(o.name)
-                    links.setdefault(o.name, set()).add(p.target)
+        phis += [(p, s) for p in getattr(s, "phis", ())]
+    foreign = []
+    for p, s in phis:
+        names = [o.name for o in p.operands if isinstance(o, ir.Var)]
+        if any(n in made and made[n].op != "setitem" and made[n].op not in prims.DICT_MAKERS for n in names):
+            foreign.append((names, s))  # (a join of a dict and a list: it may hold the dict, not a version of it)
+            continue
+        for n in names:
+            links.setdefault(p.target, set()).add(n)
+            links.setdefault(n, set()).add(p.target)
     family, todo = set(), [name]
     while todo:
         n = todo.pop()
@@ -42,7 +52,7 @@ def versions(body: list, name: str) -> tuple[set, list]:
             family.add(n)
             todo += links.get(n, ())
     makers = [made[n] for n in sorted(family) if n in made and made[n].op != "setitem"]
-    return family, makers
+    return family, makers, [s for names, s in foreign if family & set(names)]
 
 
 def holder(body: list, family: set):
