@@ -322,7 +322,9 @@ def _python_ints(fn: ir.Function) -> set:
             # (an element of a range at an int: `for i in t2` over a named range, as generated code iterates)
             element = c.op == "getitem" and len(c.args) == 2 and isinstance(c.args[0], ir.Var) and \
                 c.args[0].name in ranges and whole[1]
-            if n not in out and (element or c.op in ("add", "sub", "mul", "floordiv", "mod", "neg") and
+            # (max/min of two ints or more, abs of one: `ys[max(0, i - d)]`, a clamped index, is an int too)
+            chosen = c.op in ("builtins.max", "builtins.min") and len(c.args) > 1 or c.op == "builtins.abs"
+            if n not in out and (element or (chosen or c.op in ("add", "sub", "mul", "floordiv", "mod", "neg")) and
                                  not c.kwargs and all(whole)):
                 out.add(n)
                 changed = True
