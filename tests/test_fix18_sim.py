@@ -75,3 +75,82 @@ def clamped_with_a_float(x):  # max of an int and a float is not an int: the lis
 
 def test_max_of_a_float_is_still_exact():
     every_mode(clamped_with_a_float)
+
+
+# ------------------------------------------------ M1: solve_ivp(rhs, ...) / quad(lambda ...): the call named, advice that runs
+
+scipy_integrate = pytest.importorskip("scipy.integrate")
+scipy_optimize = pytest.importorskip("scipy.optimize")
+
+
+def rhs(t, y, k):
+    return -k * y
+
+
+def ivp_decay(k):
+    sol = scipy_integrate.solve_ivp(rhs, (0.0, 1.0), [1.0], args=(k,), rtol=1e-10, atol=1e-12)
+    return sol.y[0, -1]
+
+
+def quad_of_a_lambda(a):
+    return scipy_integrate.quad(lambda t: np.exp(-a * t), 0.0, 1.0)[0]
+
+
+def minimized(a):
+    return scipy_optimize.minimize(lambda z: (z[0] - a) ** 2, np.zeros(1)).x[0]
+
+
+@pytest.mark.parametrize("f, name, shown, loop", [
+    (ivp_decay, "scipy_integrate.solve_ivp", "the function 'rhs'", "integrator's steps as a loop"),
+    (quad_of_a_lambda, "scipy_integrate.quad", "a lambda", "integrator's steps as a loop"),
+    (minimized, "scipy_optimize.minimize", "a lambda", "solver's iterations as a loop")])
+def test_a_function_given_to_a_library_call_names_the_call(f, name, shown, loop):
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(f)(1.0)
+    message = str(info.value)
+    assert f"{name} given {shown}" in message and "no derivative rule" in message, message
+    assert loop in message and "@s2s.adjoint(solve)" in message and "@s2s.tangent(solve)" in message, message
+    assert "call it where it is needed" not in message, message
+    assert info.value.lineno == f.__code__.co_firstlineno + 1
+
+
+# the advice followed: the call in a function of one's own, with a rule (d/dk exp(-k) = -exp(-k))
+
+def solve(k):
+    return scipy_integrate.solve_ivp(rhs, (0.0, 1.0), [1.0], args=(k,), rtol=1e-11, atol=1e-13).y[0, -1]
+
+
+@s2s.adjoint(solve)
+def _(g, ans, k):
+    return (g * (-1.0) * ans,)
+
+
+@s2s.tangent(solve)
+def _(tangents, ans, k):
+    return -ans * tangents[0]
+
+
+def decay_squared(k):
+    return solve(k) ** 2 + k
+
+
+def integrated_as_a_loop(k):  # the other advice: the integrator's steps (RK4) as a loop
+    y, h = 1.0, 0.01
+    for i in range(100):
+        a = rhs(0.0, y, k)
+        b = rhs(0.0, y + 0.5 * h * a, k)
+        c = rhs(0.0, y + 0.5 * h * b, k)
+        d = rhs(0.0, y + h * c, k)
+        y = y + h / 6.0 * (a + 2.0 * b + 2.0 * c + d)
+    return y
+
+
+def test_the_advice_runs():
+    k = 1.3
+    exact = -2.0 * np.exp(-2.0 * k) + 1.0  # d/dk (exp(-k) ** 2 + k)
+    value, gradient = s2s.value_and_grad(decay_squared)(k)
+    assert value == pytest.approx(np.exp(-2.0 * k) + k, rel=1e-8)
+    assert gradient == pytest.approx(exact, rel=1e-7)
+    assert s2s.jvp(decay_squared)((k,), (1.0,))[1] == pytest.approx(exact, rel=1e-7)
+    assert s2s.grad(integrated_as_a_loop)(k) == pytest.approx(-np.exp(-k), rel=1e-8)
+    assert s2s.jvp(integrated_as_a_loop)((k,), (1.0,))[1] == pytest.approx(-np.exp(-k), rel=1e-8)

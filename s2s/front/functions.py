@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from s2s import ir, prims
 from s2s.errors import NonDifferentiableError, S2SError, SourceUnavailableError, UnsupportedSyntaxError, matrix_inside
+from s2s.front.callbacks import library_callback
 from s2s.front.effects import RAISE
 from s2s.front.method_lookup import Dispatch, Method
 from s2s.front.parameters import local_names
@@ -389,10 +390,11 @@ class FunctionLowering:
                           f"function at module level and pass what differs as an argument")
 
 
-def check_no_function_values(body: list, filename: str) -> None:
+def check_no_function_values(body: list, filename: str, opaque: dict | None = None) -> None:
     """Drop the unused statements that hold function values (a tuple of activations never read whole);
     a function value still used at run time (returned, stored, passed to a call s2s does not descend
-    into, chosen by a branch) is refused at its line."""
+    into, chosen by a branch) is refused at its line; passed to a library call s2s calls as it is (its name
+    in `opaque`: `scipy.integrate.solve_ivp(rhs, ...)`), the refusal names that call and says what to write."""
     while True:
         used = {a.name for s in ir.statements(body) for a in ir.operands(s) if isinstance(a, ir.Var)}
         removed = _drop_unused(body, used, _joins_of_functions(body) | _displays_of_functions(body))
@@ -428,6 +430,11 @@ def check_no_function_values(body: list, filename: str) -> None:
                             text.lstrip()), text,
                         f"call {found.name} by its name inside {callee} (and leave it out of {callee}'s "
                         f"parameters); for several functions, write one recursive function for each")
+                column = at.start() if at else len(text) - len(text.lstrip())
+                callee = value.args[0] if isinstance(value, ir.Call) and value.op == "call" and value.args else None
+                if isinstance(callee, ir.Var) and (opaque or {}).get(callee.name) is not None and a is not callee:
+                    raise UnsupportedSyntaxError(*library_callback(opaque[callee.name], found.name, file,
+                                                                   loc.line if loc else 0, column, text))
                 raise UnsupportedSyntaxError(
                     f"the function '{found.name}' used as a value here (stored, returned, passed to a call s2s "
                     "does not descend into, or chosen by a branch)", file, loc.line if loc else 0,

@@ -66,7 +66,7 @@ def build_ssa(src: Source) -> tuple[ir.Function, dict]:
                                                    sig.defaults))
     kwdefaults = {p: default(p, v) for p, v in sig.kwdefaults.items()}
     body = builder.function_body(src.tree.body, src.tree)
-    check_no_function_values(body, src.filename)
+    check_no_function_values(body, src.filename, builder.opaque)
     doc = ast.get_docstring(src.tree)
     signature = None if sig.plain() else ir.Signature(len(sig.positional), sig.vararg, tuple(sig.kwonly),
                                                        kwdefaults, sig.kwarg)
