@@ -538,6 +538,9 @@ def zero_at(g, *index):
     Only where single elements were written (their adjoint was read as a number, a copy); a
     slice's adjoint was read as a view, so then the array is copied first, as setitem_adjoint does."""
     if not isinstance(g, np.ndarray) or not g.flags.writeable or g.dtype.kind not in "fc":
+        if type(g) is OwnDictParts and len(index) == 1 and index[0] in g:  # (add_at's own, made by it and held by
+            g[index[0]] = 0.0  # nothing else: zeroed in place, O(1), as add_at adds into it; a state dict written
+            return g           # key by key in a reversed loop copied it twice per write, O(len(g)) each)
         if isinstance(g, (list, tuple, dict)):  # (a container's adjoint: a new one; its parts may differ in
             return setitem_adjoint(g, *index)   # shape, and it may be shared, as `0.0 + g` is g itself)
         return g if np.ndim(g) == 0 and g == 0 else setitem_adjoint(g, *index)
