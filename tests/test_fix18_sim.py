@@ -13,10 +13,16 @@
 3. A state dict written key by key in a reversed loop (`st = dict(st); for key in st: st[key] = ...`) copied its
    adjoint twice per write (rt.zero_at, then rt.add_at of a plain dict adjoint): rt.zero_at zeroes a dict adjoint
    that rt.add_at made (its own, held by nothing else) in place, so each write is O(1) (hunt18sim P1, reverse mode).
+   Forward mode rebuilt the tangent dict per write (rt.setitem_adjoint + rt.setitem_tangent): the copy each step
+   makes (`rt.dict_pairs_tangent`, a list's `list(dst)`) is forward mode's own, a loop whose iterations each write a
+   copy of their own carries it under a name of its own (ad/forward_writes._mark_versions), and a dict's slots, as a
+   list's, are seen only through the dict (ad/list_slots.py): `dst_2[key] = dt`, O(1) (hunt18sim P1, forward mode).
 
 Each program is checked in every mode against finite differences (grad, vjp, jvp, both Jacobians, the Hessian and
 grad of grad) and its value against plain NumPy's.
 """
+import re
+
 import numpy as np
 import pytest
 
@@ -210,3 +216,20 @@ def test_a_dict_adjoint_add_at_made_is_zeroed_in_place():
     plain = rt.copy_adjoint({"a": 1.0, "b": np.ones(2)})
     zeroed = rt.zero_at(plain, "a")  # (a dict adjoint not of add_at's own may be shared: a new one)
     assert zeroed is not plain and plain["a"] == 1.0 and zeroed["a"] == 0.0
+
+
+def list_relax(x):  # the same on a list copied each step: its tangents written in place too
+    st = [x[0], x[1] * 1.0, x * 0.5]
+    for t in range(4):
+        st = list(st)
+        for j in range(len(st)):
+            st[j] = st[j] - 0.1 * x[2] * st[j] ** 2
+    return st[0] * st[1] + np.sum(st[2] ** 2)
+
+
+def test_forward_mode_writes_a_copied_state_in_place():
+    every_mode(list_relax)
+    for f in (dict_relax, list_relax):
+        source = s2s.jvp(f).source
+        assert "setitem_adjoint" not in source and "setitem_tangent" not in source, source
+        assert re.search(r"dst\w* = rt\.(dict_pairs_tangent|tangent_copy)\(dst", source), source

@@ -55,7 +55,8 @@ _ADD_INTO = "s2s.runtime.add_into"
 # what forward mode made and no one else holds: a buffer to write into
 _OWNED = frozenset({ZEROS_LIKE, COPY, BATCH_COPY, MARK, prims.COPY, "s2s.runtime.batch_zeros",
                     "s2s.runtime.setitem_tangent", "s2s.runtime.batch_setitem_tangent",  # (zeros, d written in)
-                    "s2s.runtime.accumulator"})  # (an accumulator: a new list or array)
+                    "s2s.runtime.accumulator",  # (an accumulator: a new list or array)
+                    "s2s.runtime.dict_pairs_tangent"})  # (`dict(d)`'s tangents: a new dict; its parts are d's, not written)
 
 
 def write_in_place(body: list, primal: set, tangents: dict, numbers: set, namer, batched: bool) -> None:
@@ -404,8 +405,12 @@ def _mark_versions(body: list, writes: list, chosen: set, defs: dict) -> None:
         changed = True
         while changed:
             changed = False
-            for _, p, operands in joins:
+            for st, p, operands in joins:
                 names = [p.target] + [o.name for o in operands if type(o) is ir.Var]
+                if type(st) is ir.Loop and names[0] not in classes.parent and not (
+                        type(operands[0]) is ir.Var and operands[0].name in classes.parent):
+                    continue  # (a loop each of whose iterations writes a copy it makes, `dst_2 = list(dst_1)`: its phi
+                    # is the last iteration's copy, never written, the next copy made of it: a name of its own)
                 if any(n in classes.parent for n in names) and \
                         len({classes.find(n) for n in names}) > 1:
                     for n in names[1:]:

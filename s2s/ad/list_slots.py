@@ -23,14 +23,16 @@ from __future__ import annotations
 
 from s2s import ir, prims
 
-# calls whose value is a list (a new one) whatever their operands are
-_MADE = frozenset({"list", prims.APPENDED, "builtins.list", "builtins.sorted"})
+# calls whose value is a list (a new one) whatever their operands are; or a dict, whose keys' slots are written as a
+# list's are (`st = dict(st); for key in st: st[key] = ...`)
+_MADE = frozenset({"list", prims.APPENDED, "builtins.list", "builtins.sorted", "s2s.runtime.dict_of",
+                   "s2s.runtime.dict_from_pairs"})
 # calls whose value is a part of their first operand where that is a list (or a new list of its parts: xs[a:b])
 _PARTS = frozenset({"getitem", "s2s.runtime.appended_item_adjoint"})
 # calls whose value is a new object that may hold their operands (a list adjoint with g at one place: a list where
 # the list read is one)
 _ONE_PART = "s2s.runtime.getitem_adjoint"
-_HOLDING = frozenset({_ONE_PART})
+_HOLDING = frozenset({_ONE_PART, "list", "s2s.runtime.dict_tangent"})  # (a display of tangents: a list or dict of them)
 # calls whose value is their first operand's list (changed in place, or a new one of its parts), holding the second
 _GROWN = frozenset({"s2s.runtime.appended_tangent", "s2s.runtime.added_at_part", "s2s.runtime.added_at_part_tangent"})
 # calls whose value is a list where their first operand is one (an accumulator of a list's parts: a list of them)
