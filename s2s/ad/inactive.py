@@ -290,13 +290,14 @@ def _index(c: ir.Call) -> tuple:
         return c.args[3:]
     if c.op == _GETITEM_ADJOINT:  # (rt.getitem_adjoint(g, x, i): the same, made anew)
         return c.args[2:]
-    if c.op in _AT_INDEX:  # (the adjoint of a write y[i] = v: rt.zero_at(g, i), rt.setitem_value_adjoint(g, i))
+    if c.op in _AT_INDEX:  # (a write y[i] = v: its old value rt.saved_key(y, i), rt.zero_at(g, i) in its adjoint)
         return c.args[1:]
     return c.args[1:-1] if c.op in ("setitem", ADDED_AT) else ()
 
 
 _ADD_AT, _GETITEM_ADJOINT = "s2s.runtime.add_at", "s2s.runtime.getitem_adjoint"
-_AT_INDEX = frozenset({"s2s.runtime.zero_at", "s2s.runtime.setitem_value_adjoint", "s2s.runtime.setitem_adjoint"})
+_AT_INDEX = frozenset({"s2s.runtime.zero_at", "s2s.runtime.setitem_value_adjoint", "s2s.runtime.setitem_adjoint",
+                       "s2s.runtime.saved_key"})
 
 
 def _leaves(fn: ir.Function, made: dict) -> dict:
