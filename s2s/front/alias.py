@@ -47,6 +47,7 @@ from s2s.front.alias_calls import CALLED, CallAliases, returned_operands
 from s2s.front.alias_elements import INTEGER_ARITHMETIC, ElementAliases, assigned_text, unshared_factors, written_name
 from s2s.front.alias_errors import AliasErrors, is_temp, items_copied
 from s2s.front.alias_joins import JoinAliases
+from s2s.front.alias_lists import ListAliases
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED, LoopAliases, loops_of
 from s2s.front.containers import CONTAINERS, DICTS, ITERATED, ContainerChecks
 from s2s.front.item_loops import CHANGED_ITEM
@@ -80,7 +81,7 @@ class _State:
         return out
 
 
-class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAliases, AliasErrors):
+class _Aliases(ContainerChecks, ListAliases, LoopAliases, JoinAliases, CallAliases, ElementAliases, AliasErrors):
     def __init__(self, fn: ir.Function, namer: Namer):
         self.fn = fn
         self.arrays = array_versions(fn.body)  # versions of arrays written in place -> the array's first name
@@ -472,10 +473,13 @@ class _Aliases(ContainerChecks, LoopAliases, JoinAliases, CallAliases, ElementAl
         elif isinstance(s.value, ir.Call) and s.value.op in ITERATED and len(s.value.args) == 1 and \
                 isinstance(s.value.args[0], ir.Var) and self.mapping(s.value.args[0].name):
             pass  # `list(d)` of a dict: its keys, hashable, which no array is
+        elif isinstance(s.value, ir.Call) and s.value.op == "getitem" and self.items_taken(s):
+            pass  # `old = ys[0]`, `ys[:]` of a list: its items, not a view of it (alias_lists.py)
         elif isinstance(s.value, ir.Call) and s.value.op in ITERATED and len(s.value.args) == 1:
             # `rows = list(z)`, `tuple(z)`: the rows of a 2-D array are views of it, the items of a sequence the
-            # objects it holds
-            self.view_of(s.target, s.value.args, s.loc)
+            # objects it holds (of a list: its items, not it, alias_lists.py)
+            if not self.items_taken(s):
+                self.view_of(s.target, s.value.args, s.loc)
             if isinstance(s.value.args[0], ir.Var):
                 made = assigned_text(s.loc.text if s.loc is not None else "")
                 items = items_copied(ast.parse(made, mode="eval").body) if made else None  # (list([T[:, i] for i

@@ -1,0 +1,164 @@
+"""Round 18's lists of numbers (fix18list): a list's copy (`list(ys)`, `ys[:]`), an item read from it (`old = ys[0]`)
+and a slot swap (`ys[0], ys[2] = ys[2], ys[0]`) hold the list's items, not the list: rebinding a slot of the list
+later changes none of them. Each program is checked in every mode against finite differences (grad, vjp, jvp, both
+Jacobians, the Hessian and grad of grad), its value against plain Python's, and the caller's array left as it was.
+What a list shares with its copy, the arrays it holds, is still followed: an in-place write into one shows."""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, check_every_mode, numeric_grad
+
+X = np.array([0.3, 0.7, 1.2])
+
+
+def every_mode(f, x=X, hessian=True):
+    gradient = check_every_mode(f, x, hessian=hessian)
+    value, pullback = s2s.vjp(f)(x.copy())
+    assert value == pytest.approx(f(x.copy()), rel=1e-12, abs=1e-12)
+    assert_close(pullback(1.0), numeric_grad(f, (x.copy(),), 0), 1e-5, 1e-6, what=f"{f.__name__}: vjp")
+    return gradient
+
+
+# ------------------------------------------------ R2: list(ys), ys[:] of a list of numbers is a new list
+
+def list_copy_then_slots(x):
+    ys = [0.0] * 3
+    snap = list(ys)
+    for k in range(3):
+        ys[k] = x[k] ** 2
+        snap[k] = ys[k] + snap[k - 1]
+    return snap[2] * ys[1]
+
+
+def slice_copy_then_slots(x):
+    ys = [x[0], x[1], x[2]]
+    zs = ys[:]
+    ys[0] = x[1] * x[2]
+    ys[2] = ys[0] * 2.0
+    return zs[0] * ys[0] + zs[2] * ys[2] + zs[1]
+
+
+def copy_kept_old_values(x):
+    ys = [1.0] * 3
+    for it in range(2):
+        old = list(ys)
+        for k in range(3):
+            ys[k] = old[k - 1] * x[k] + old[k]
+    return ys[0] * ys[1] + ys[2]
+
+
+def tuple_of_list_then_slot(x):
+    ys = [x[0] * 2.0, x[1]]
+    t = tuple(ys)
+    ys[0] = x[2] ** 2
+    return t[0] * ys[0] + t[1]
+
+
+@pytest.mark.parametrize("f", [list_copy_then_slots, slice_copy_then_slots, copy_kept_old_values,
+                               tuple_of_list_then_slot])
+def test_list_copy_of_numbers(f):
+    every_mode(f)
+
+
+# ------------------------------------------------ R3: old = ys[0] of a list of numbers, then ys[0] = ...
+
+def old_slot_in_loop(x):
+    ys = [1.0] * 3
+    out = 0.0
+    for it in range(2):
+        old = ys[0]
+        ys[0] = x[0] * it + ys[2]
+        ys[2] = old * x[2] + ys[1]
+        ys[1] = ys[0] * x[1]
+        out = out + old
+    return out + ys[1] * ys[2]
+
+
+def old_slot_of_display(x):
+    ys = [x[0], x[1] * 2.0, x[2]]
+    first = ys[0]
+    ys[0] = ys[1] * ys[2]
+    return first * ys[0] + first
+
+
+@pytest.mark.parametrize("f", [old_slot_in_loop, old_slot_of_display])
+def test_item_read_before_slot_rebound(f):
+    every_mode(f)
+
+
+def insertion_sort(x):
+    y = [x[0], x[1], x[2], x[0] * x[1]]
+    for i in range(1, len(y)):
+        key = y[i]
+        j = i - 1
+        while j >= 0 and y[j] > key:
+            y[j + 1] = y[j]
+            j -= 1
+        y[j + 1] = key
+    return y[0] * 1.0 + y[1] * 2.0 + y[2] * 3.0 + y[3] * 4.0
+
+
+def insertion_sort_of_list_copy(x):
+    y = list(x * 2.0)
+    for i in range(1, len(y)):
+        key = y[i]
+        j = i - 1
+        while j >= 0 and y[j] > key:
+            y[j + 1] = y[j]
+            j -= 1
+        y[j + 1] = key
+    return y[0] * 1.0 + y[1] * 2.0 + y[2] ** 2
+
+
+@pytest.mark.parametrize("f", [insertion_sort, insertion_sort_of_list_copy])
+def test_insertion_sort_key_without_float(f):
+    every_mode(f, np.array([0.9, -0.4, 1.7]))
+    every_mode(f, np.array([0.2, 0.5, -1.1]))
+
+
+# ------------------------------------------------ R4: a swap of two slots of a list of numbers
+
+def swap_slots(x):
+    ys = [0.0] * 3
+    for k in range(3):
+        ys[k] = x[0] ** (k + 1) + x[k]
+    ys[0], ys[2] = ys[2], ys[0]
+    return ys[0] + 2.0 * ys[2] * ys[1]
+
+
+def swap_in_loop(x):
+    ys = [x[0], x[1], x[2]]
+    for k in range(2):
+        if ys[k] > ys[k + 1]:
+            ys[k], ys[k + 1] = ys[k + 1], ys[k]
+    return ys[0] + 2.0 * ys[1] + 3.0 * ys[2] ** 2
+
+
+@pytest.mark.parametrize("f", [swap_slots, swap_in_loop])
+def test_slot_swap(f):
+    every_mode(f)
+    every_mode(f, np.array([1.1, -0.2, 0.4]))
+
+
+# ------------------------------------------------ what a list's copy shares with it: the arrays it holds
+
+def copy_shares_array_item(x):
+    a = x * 2.0
+    ys = [a, x * 3.0]
+    snap = list(ys)
+    a[0] = 5.0
+    return np.sum(snap[0])
+
+
+def item_then_array_written(x):
+    a = x * 2.0
+    ys = [a, x * 3.0]
+    first = ys[0]
+    a[1] = 0.0
+    return np.sum(first)
+
+
+@pytest.mark.parametrize("f", [copy_shares_array_item, item_then_array_written])
+def test_array_item_written_in_place_still_followed(f):
+    every_mode(f)
