@@ -137,7 +137,9 @@ class ContainerChecks(ItemOperators):
             self.copied_container(base.name) and not sliced  # (a string key: a dict's, whose copy, p.copy() or
         # dict(p), holds p's arrays themselves; a copy's item: a list's, where it copies a list, whose slice is new)
         joined = () if container or sliced else self._joined_arguments(base.name)
-        if self.indexed.get(element.name) != (base, index) or not (container or joined):
+        read = self.indexed.get(element.name) == (base, index) or len(index) == 1 and isinstance(index[0], ir.Const) \
+            and self.resolved_item(ir.Call("getitem", (base, index[0]))) == element  # (a display's item: no getitem)
+        if not read or not (container or joined):
             return
         text = augmented_item(s.loc.text, base_name(base.name), index) if s.loc is not None and s.loc.text else ""
         if text is None:
@@ -271,7 +273,10 @@ class ContainerChecks(ItemOperators):
         return held
 
     def held_objects(self, r: str) -> dict:
-        """{array: writes seen when stored} of what the container `r` (one written by key) holds."""
+        """{array: writes seen when stored} of what the container `r` (one written by key) holds (before its first key
+        write, in a loop that writes it: what a list was made with, `ys = [a, b]`)."""
+        if r not in self.held and r in self.refs and self.python_list(r):
+            return dict(self.refs[r])
         out: dict = {}
         for objects, _, _ in self.held.get(r, {}).values():
             for o, n in objects.items():
