@@ -215,3 +215,30 @@ def item_rebound_after_copy(x):
 @pytest.mark.parametrize("f", [numbers_scaled_after_copy, item_rebound_after_copy])
 def test_numbers_or_new_values_under_a_copy_are_exact(f):
     every_mode(f)
+
+
+# ------------------------------------------------ R4's advice: a list s2s cannot tell is one (`[0.0] * n` of an
+# argument n) keeps the refusal, whose advice now runs on a float too (float(ys[2]): a float has no .copy())
+
+def swap_slots_of_n(x, n=3):
+    ys = [0.0] * n
+    for k in range(n):
+        ys[k] = x[k] ** 2
+    ys[0], ys[2] = ys[2], ys[0]
+    return ys[0] + 2.0 * ys[2] * ys[1]
+
+
+def swap_slots_of_n_advised(x, n=3):
+    ys = [0.0] * n
+    for k in range(n):
+        ys[k] = x[k] ** 2
+    ys[0], ys[2] = float(ys[2]), float(ys[0])
+    return ys[0] + 2.0 * ys[2] * ys[1]
+
+
+def test_swap_advice_runs_on_numbers():
+    with pytest.raises(s2s.S2SError) as caught:
+        s2s.grad(swap_slots_of_n)(X)
+    assert "ys[0], ys[2] = float(ys[2]), float(ys[0])" in str(caught.value), str(caught.value)
+    assert swap_slots_of_n_advised(X) == swap_slots_of_n(X)
+    every_mode(swap_slots_of_n_advised)

@@ -557,9 +557,10 @@ def code(text: str) -> str:
     return text[:comment.start[1]].rstrip() if comment is not None and comment.start[0] == 1 else text
 
 
-def copied(text: str) -> str | None:
-    """The assignment `text` with each value it writes copied (`y[j], y[j + 1] = y[j + 1].copy(), y[j].copy()`),
-    or None if it is not one assignment."""
+def copied(text: str, number: bool = False) -> str | None:
+    """The assignment `text` with each value it writes copied (`y[j], y[j + 1] = y[j + 1].copy(), y[j].copy()`;
+    `number`: said to be a number, `float(y[j + 1])`, which a list's item may be), or None if it is not one
+    assignment."""
     try:
         statement = ast.parse(code(text.strip())).body
     except SyntaxError:
@@ -570,7 +571,8 @@ def copied(text: str) -> str | None:
 
     def copy_of(v):
         simple = isinstance(v, (ast.Name, ast.Subscript, ast.Attribute, ast.Call))
-        return f"{ast.unparse(v) if simple else '(' + ast.unparse(v) + ')'}.copy()"
+        return f"float({ast.unparse(v)})" if number else \
+            f"{ast.unparse(v) if simple else '(' + ast.unparse(v) + ')'}.copy()"
     if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
         return f"{', '.join(ast.unparse(t) for t in target.elts)} = {', '.join(copy_of(v) for v in value.elts)}"
     return f"{ast.unparse(target)} = {copy_of(value)}"

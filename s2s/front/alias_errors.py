@@ -65,8 +65,9 @@ class AliasErrors:
         copies = copied(loc.text if loc is not None else "") if made is not None and made == wrote and \
             loc is not None and loc.line == made.line else None
         if copies is not None:  # `y[j], y[j + 1] = y[j + 1], y[j]`: the second write reads a view the first changed
+            numbers = copied_value(loc.text, True) if self.container(array) else None  # (a float has no .copy())
             hint = f"NumPy's value would show the first write (where it is a view, a row of a matrix): write " \
-                   f"copies: {copies}"
+                   f"copies: {copies}" + (f" (or, where they are numbers: {numbers})" if numbers else "")
         return self.error(loc, f"reading {what}{where}, a view of '{base_name(array)}' or a container holding it, "
                                f"after {when} changed '{base_name(array)}' in place", hint, base_name(name))
 
