@@ -242,3 +242,61 @@ def test_swap_advice_runs_on_numbers():
     assert "ys[0], ys[2] = float(ys[2]), float(ys[0])" in str(caught.value), str(caught.value)
     assert swap_slots_of_n_advised(X) == swap_slots_of_n(X)
     every_mode(swap_slots_of_n_advised)
+
+
+# ------------------------------------------------ M3: the advice for a write into a row of a list of lists kept the
+# meaning only where nothing else holds the row: where a display holds one named list twice (`M = [row, row]`) or the
+# function reads it by its name, the advice now stores the new list wherever it is held, by a name the function does
+# not use; where s2s cannot tell (`[[0.0] * m] * n`, `r = M[1]`), it says when the copy keeps the meaning
+
+def row_held_twice(x):
+    row = [x[0], x[1]]
+    M = [row, row]
+    M[1][0] = x[2] * 3.0
+    return M[0][0] * M[1][1]
+
+
+def row_held_twice_advised(x):
+    row = [x[0], x[1]]
+    M = [row, row]
+    new_row = list(row); new_row[0] = x[2] * 3.0; M = [new_row, new_row]  # noqa: E702
+    return M[0][0] * M[1][1]
+
+
+def row_read_by_name(x):
+    row = [x[0], x[1]]
+    M = [row, [x[2], x[0]]]
+    M[0][0] = x[2] * 3.0
+    return M[0][0] * M[1][1] + row[0]
+
+
+def row_read_by_name_advised(x):
+    row = [x[0], x[1]]
+    M = [row, [x[2], x[0]]]
+    new_row = list(row); new_row[0] = x[2] * 3.0; M = [new_row, [x[2], x[0]]]; row = new_row  # noqa: E702
+    return M[0][0] * M[1][1] + row[0]
+
+
+def rows_repeated(x):
+    M = [[0.0, 0.0]] * 2
+    M[1][0] = x[2] * 3.0
+    return M[0][0] * x[1]
+
+
+def refusal(f):
+    with pytest.raises(s2s.S2SError, match="an item of the list 'M'") as caught:
+        s2s.grad(f)(X)
+    return str(caught.value)
+
+
+def test_row_held_elsewhere_is_advised_with_its_meaning():
+    said = refusal(row_held_twice)
+    assert "new_row = list(row); new_row[0] = ...; M = [new_row, new_row]" in said and "np.zeros" not in said, said
+    assert row_held_twice_advised(X) == row_held_twice(X)
+    every_mode(row_held_twice_advised)
+    said = refusal(row_read_by_name)
+    assert "new_row = list(row); new_row[0] = ...; M = [new_row, [x[2], x[0]]]; row = new_row" in said, said
+    assert row_read_by_name_advised(X) == row_read_by_name(X)
+    every_mode(row_read_by_name_advised)
+    said = refusal(rows_repeated)
+    assert "row = list(M[1]); row[0] = ...; M[1] = row" in said and "where no other name or slot holds" in said, said

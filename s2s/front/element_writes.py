@@ -51,7 +51,7 @@ class ElementWriteLowering(ListWriteLowering):
             if isinstance(inner, ast.Name) and inner.id in self.env and self._list_of_rows(inner):
                 raise self.error(target, *(dict_item_write(target, self.loop_path, self.loc) or (  # (hits[i]['n'])
                     f"assignment to an element of {ast.unparse(target.value)}, an item of the list '{inner.id}'",
-                    rows_to_array(target))))
+                    rows_to_array(target, self.src.tree))))
             raise self.error(target, f"assignment to an element of {ast.unparse(target.value)}",
                              element_of_an_expression(target, self._held_kind(inner), self.loc.text if self.loc
                                                       is not None else ""))

@@ -62,19 +62,66 @@ def _value_written(text: str, into) -> ast.expr | None:
     return stmt.value
 
 
-def rows_to_array(target: ast.Subscript) -> str:
-    """What to write for `D[i][j] = v` into a list of lists (a DP table): an array, written at one index."""
+def rows_to_array(target: ast.Subscript, tree: ast.AST | None = None) -> str:
+    """What to write for `D[i][j] = v` into a list of lists (a DP table): the row copied, written and stored back,
+    by a name the function (`tree`) does not use, where no other name or slot holds that row (`shared_row`); or an
+    array, written at one index."""
     inner, outer = target.value, target.slice
     name = inner.value.id
     parts = ", ".join(ast.unparse(p) for p in [*(inner.slice.elts if isinstance(inner.slice, ast.Tuple) else
                                                  [inner.slice]), *(outer.elts if isinstance(outer, ast.Tuple) else
                                                                    [outer])])
     row, at = ast.unparse(inner), ast.unparse(outer)
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | \
+        {n.arg for n in ast.walk(tree) if isinstance(n, ast.arg)} if tree is not None else set()
+    new = next(c for c in ("row", "new_row", *(f"row_{k}" for k in range(1, 1000))) if c not in used)
+    shared = shared_row(tree, name, inner.slice, new) if tree is not None else "?"
+    array = (f"for a rectangular table, make it an array, {name} = np.zeros((rows, columns)) in place of the list of "
+             f"lists, and write it at one index, {name}[{parts}] = ... (reading it as {name}[i, j] too)")
+    if isinstance(shared, tuple):  # (`M = [row, row]`: the list is held twice, and by its name)
+        holder, display, times, read = shared
+        again = f"; {holder} = {new}" if read else ""
+        times = " twice" if times == 2 else f" {times} times" if times > 2 else ""
+        return (f"s2s follows element writes into an array the function made, not into an item a list holds; and "
+                f"the list {row} is '{holder}', which {name} holds{times}"
+                f"{' and the function reads by its own name' if read else ''}: Python's write shows through each, so "
+                f"make the new list and store it wherever '{holder}' is held: {new} = list({holder}); {new}[{at}] = "
+                f"...; {name} = {display}{again}")
+    caveat = "" if shared is None else \
+        (f" (where no other name or slot holds the list {row}: one that does, as {name} = [r, r] or [[0.0] * m] * n "
+         f"or r = {row} read later, sees Python's write too, and must be given the new list as well)")
     return (f"s2s follows element writes into an array the function made, not into an item a list holds: copy "
-            f"the item, write the copy and store it back, row = list({row}); row[{at}] = ...; {row} = row (row = "
-            f"np.copy({row}) for an array); or, for a rectangular table, make it an array, {name} = "
-            f"np.zeros((rows, columns)) in place of the list of lists, and write it at one index, {name}[{parts}] = "
-            f"... (reading it as {name}[i, j] too)")
+            f"the item, write the copy and store it back, {new} = list({row}); {new}[{at}] = ...; {row} = {new} "
+            f"({new} = np.copy({row}) for an array){caveat}; or, {array}")
+
+
+def shared_row(tree: ast.AST, name: str, at: ast.expr, new: str = "row"):
+    """Who else may hold the list `name[at]` in the function `tree`: None where nobody does (`name` is bound only to
+    displays or comprehensions of new lists, none repeated by `*`, and no name is bound to one of its items); where
+    `name` is bound once, to a display of names, and `at` is a constant: (the name holding it, the display with that
+    name spelled `new`, whether that name is read elsewhere); else "?" (not known here)."""
+    bound = [n.value for n in ast.walk(tree) if isinstance(n, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id == name for t in n.targets)]
+    taken = any(isinstance(n, ast.Assign) and isinstance(n.value, ast.Subscript) and isinstance(n.value.value, ast.Name)
+                and n.value.value.id == name or isinstance(n, (ast.For, ast.comprehension)) and
+                isinstance(n.iter, ast.Name) and n.iter.id == name for n in ast.walk(tree))
+    repeated = any(isinstance(e, ast.BinOp) and isinstance(e.op, ast.Mult) and any(  # (`[[0.0] * m] * n`)
+        isinstance(side, ast.List) and not all(isinstance(i, ast.Constant) for i in side.elts)
+        for side in (e.left, e.right)) for v in bound for e in ast.walk(v))
+    fresh = (ast.List, ast.ListComp, ast.Call, ast.BinOp, ast.Constant)
+    if bound and not taken and not repeated and all(
+            isinstance(v, ast.ListComp) and isinstance(v.elt, fresh) or
+            isinstance(v, ast.List) and all(isinstance(e, fresh) for e in v.elts) for v in bound):
+        return None
+    display = bound[0] if len(bound) == 1 else None
+    if not isinstance(display, ast.List) or not isinstance(at, ast.Constant) or type(at.value) is not int or \
+            not -len(display.elts) <= at.value < len(display.elts) or not isinstance(display.elts[at.value], ast.Name):
+        return "?"
+    holder = display.elts[at.value].id
+    held = [isinstance(e, ast.Name) and e.id == holder for e in display.elts]
+    spelled = "[" + ", ".join(new if h else ast.unparse(e) for e, h in zip(display.elts, held)) + "]"
+    loads = sum(isinstance(n, ast.Name) and n.id == holder and isinstance(n.ctx, ast.Load) for n in ast.walk(tree))
+    return holder, spelled, sum(held), loads > sum(held)
 
 
 def element_of_an_expression(target: ast.Subscript, kind: str | None = None, text: str = "") -> str:
