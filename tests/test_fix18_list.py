@@ -300,3 +300,49 @@ def test_row_held_elsewhere_is_advised_with_its_meaning():
     every_mode(row_read_by_name_advised)
     said = refusal(rows_repeated)
     assert "row = list(M[1]); row[0] = ...; M[1] = row" in said and "where no other name or slot holds" in said, said
+
+
+# ------------------------------------------------ more of R2/R3's form, refused before round 18: an item carried from
+# one iteration to the next, a bubble sort's swaps, a history of copies of the list
+
+def item_carried(x):
+    ys = [0.0] * 3
+    prev = ys[0]
+    for k in range(3):
+        ys[k] = prev * x[k] + x[k]
+        prev = ys[k]
+    return ys[2] + prev * ys[0]
+
+
+def old_item_carried(x):
+    ys = [x[0], x[1], x[2]]
+    prev = ys[2]
+    for k in range(3):
+        cur = ys[k]
+        ys[k] = cur * prev + 0.5
+        prev = cur
+    return ys[0] * ys[1] + ys[2] + prev
+
+
+def bubble_sort(x):
+    ys = list(x)
+    for i in range(len(ys)):
+        for j in range(len(ys) - 1 - i):
+            if ys[j] > ys[j + 1]:
+                ys[j], ys[j + 1] = ys[j + 1], ys[j]
+    return ys[0] + 2.0 * ys[1] + 3.0 * ys[2] ** 2
+
+
+def history_of_copies(x):
+    ys = [x[0], x[1], x[2]]
+    hist = []
+    for k in range(3):
+        hist.append(list(ys))
+        ys[k] = ys[k - 1] * x[k]
+    return hist[1][0] * hist[2][1] + ys[0] + hist[0][2]
+
+
+@pytest.mark.parametrize("f", [item_carried, old_item_carried, bubble_sort, history_of_copies])
+def test_list_items_across_iterations(f):
+    every_mode(f)
+    every_mode(f, np.array([1.1, -0.2, 0.4]))
