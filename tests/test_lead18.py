@@ -1,7 +1,11 @@
 """The lead's fixes of round 18, each checked in every mode against finite differences (tests/test_fix17_dict's
 every_mode: value_and_grad, grad, vjp, jvp, both Jacobians, the Hessian), the value against plain Python."""
 import numpy as np
+import pytest
 
+import s2s
+from s2s import S2SError
+from tests.conftest import assert_close
 from tests.test_fix17_dict import every_mode
 
 
@@ -42,3 +46,68 @@ def test_a_loop_item_kept_after_the_loop_is_still_a_key():
 
 def test_the_hessian_of_a_dict_copy_written_at_the_originals_keys_in_a_time_loop():
     every_mode(euler_dict_keys, {"x": np.array([0.1, 0.2]), "v": np.array([0.3, -0.4])}, 1.5)
+
+
+# ------------------------------------------------------------------ hunt18reg S1: a loop's header phi holds what
+# enters it in the first pass only; a read guarded off that pass reads what comes back (here another dict), so the
+# float items of a list p were taken for keys of p: a zero derivative in every mode (a regression of 3ac0797)
+def guarded_off_the_first_pass(p, table):
+    q = p
+    s = 0.0
+    for i in range(2):
+        if i > 0:
+            for k in p:
+                s = s + q.get(k, 1.5) * k
+        q = table
+    return s
+
+
+def flag_guard(xs, lookup):
+    prev = xs
+    total = 0.0
+    first = True
+    for step in range(3):
+        if not first:
+            for v in xs:
+                total = total + prev.get(v, 1.0) * v
+        prev = lookup
+        first = False
+    return total
+
+
+def while_guard(xs, lookup):
+    prev = xs
+    total = 0.0
+    i = 0
+    while i < 3:
+        if i > 0:
+            for v in xs:
+                total = total + prev.get(v, 1.0) * v ** 2
+        prev = lookup
+        i += 1
+    return total
+
+
+@pytest.mark.parametrize("f", [guarded_off_the_first_pass, flag_guard, while_guard])
+def test_a_read_guarded_off_a_loops_first_pass_is_refused_or_exact_never_zero(f):
+    p = [0.5, 1.5]
+    numeric = [(f([p[0] + 1e-6, p[1]], {}) - f([p[0] - 1e-6, p[1]], {})) / 2e-6,
+               (f([p[0], p[1] + 1e-6], {}) - f([p[0], p[1] - 1e-6], {})) / 2e-6]
+    for transform in (s2s.grad, lambda g: s2s.jacobian(g, mode="forward")):
+        try:
+            got = transform(f)(p, {})
+        except S2SError:
+            continue  # (refused as it runs: honest)
+        assert_close(np.ravel(got), numeric)
+
+
+def keys_listed_twice(p):  # (what enters the loop, read in every first pass: k a key of the dict p)
+    keys = list(p)
+    for t in range(2):
+        for u in range(2):
+            p = {k: p[k] - 0.1 * np.sin(p[k]) for k in keys}
+    return sum(np.sum(v ** 2) for v in p.values())
+
+
+def test_what_enters_two_loops_read_in_their_first_pass_is_a_key():
+    every_mode(keys_listed_twice, _state())

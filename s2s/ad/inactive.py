@@ -102,11 +102,12 @@ def keys(fn: ir.Function) -> set[str]:
                type(c.args[1]) is ir.Const and c.args[1].value == 0)  # for k, v in d.items(): k = pair[0]
     version = _versions(fn)
     places, defs = _places(fn.body), {d.target: d for d in definitions(fn.body)}
+    entering = _entering(fn, places)
     # p[k] (p.get(k)) of an item k of p, or of p made anew in a loop (keys = list(p) before it), where that read
     # runs whenever k is taken (not on another path only, `ks = list(p); if isinstance(p, dict): p[ks[0]]`, where
     # p is a list; a loop's, `for k in p`, is the rt.dict_keys_only check `iterated_keys` placed)
     for name, reads in _own_reads(fn).items():
-        if name in items and name in defs and any(version(q) == version(items[name]) and
+        if name in items and name in defs and any(version(items[name]) in map(version, entering(q, s)) and
                                                   _runs_with(places, s, defs[name]) for q, s in reads):
             out.add(name)
     mappings = _mappings(fn)  # for k in p: m[k], where p['w'] is read too on the same path: a dict's key
@@ -178,9 +179,11 @@ def iterated_keys(fn: ir.Function) -> ir.Function:
                 taken.setdefault(seq, []).append(name)
     version, joined, reads = _versions(fn), _versions(fn, branches=True), _own_reads(fn)
     places, defs = _places(fn.body), {d.target: d for d in definitions(fn.body)}
+    entering = _entering(fn, places)
     keys: dict = {}  # sequence -> its call of rt.dict_keys or rt.dict_keys_only
     for seq, whole in seqs.items():  # (p[k], or q[k] of `q = p if flag else table`: on some paths only)
-        read = {k: [(s, version(q) == version(whole)) for q, s in reads.get(k, ()) if joined(q) == joined(whole)]
+        read = {k: [(s, version(whole) in map(version, entering(q, s))) for q, s in reads.get(k, ())
+                    if joined(q) == joined(whole)]
                 for k in taken.get(seq, ())}
         if not any(read.values()):
             continue
@@ -202,12 +205,11 @@ _TEMPORARY = re.compile(r"t\d+")
 
 def _versions(fn: ir.Function, branches: bool = False):
     """name -> one name for the values a variable of the function's holds that are surely that container: its copies
-    (`q = p`) and a loop's header phi, which holds what enters the loop in the first iteration (`p` of `p = {k: p[k]
-    - ... for k in keys}`; a read there at an item of a list p raises). An item of one used to index another is one
-    of its keys or indices (an element of a list indexing the list is an integer). Not what comes back to a loop's
-    header, nor what a branch joins (`q = p if flag else table`), which may be another dict, whose keys the items
-    of a list p may be (table[k] * k: k, a float of p, has its derivative): those too where `branches`, read where
-    only a check that p is a dict makes k a key (`iterated_keys`)."""
+    (`q = p`). An item of one used to index another is one of its keys or indices (an element of a list indexing
+    the list is an integer). Not a loop's header phi (what enters it holds in the first pass only: `_entering`),
+    nor what a branch joins (`q = p if flag else table`), which may be another dict, whose keys the items of a list
+    p may be (table[k] * k: k, a float of p, has its derivative): those too where `branches`, read where only a
+    check that p is a dict makes k a key (`iterated_keys`)."""
     parent: dict = {}
 
     def find(n):
@@ -215,16 +217,55 @@ def _versions(fn: ir.Function, branches: bool = False):
             n = parent[n] = parent.get(parent[n], parent[n])
         return n
 
-    header = {id(p) for s in ir.statements(fn.body) if type(s) is ir.Loop for p in s.phis}
     for d in definitions(fn.body):
         if type(d) is ir.Phi:
-            operands = d.operands if branches else d.operands[:1] if id(d) in header else ()
+            operands = d.operands if branches else ()
             joined = [o.name for o in operands if type(o) is ir.Var]
         else:
             joined = [d.value.name] if type(d.value) is ir.Var else []
         for n in joined:
             parent[find(n)] = find(d.target)
     return find
+
+
+def _entering(fn: ir.Function, places: dict):
+    """(name, read) -> the values `name` surely holds where `read` runs: itself, what enters the loops whose header phi
+    it is (through copies), as far as `read` runs in their first pass: `q_1 = phi(q, ...)` read at an item k of p, with q = p entering. What enters holds only
+    in the first pass: a read guarded off it (`if i > 0: for k in p: q[k]`) reads what comes back, perhaps another
+    dict, whose keys the items of a list p may be. A read in the first pass whenever k is taken raises there for a
+    list, tuple or array p read at its float items (or k is an integer, with no derivative either)."""
+    entered, copies = {}, {}
+    for s in ir.statements(fn.body):
+        if type(s) is ir.Loop:
+            entered.update((p.target, (s, p.operands[0].name)) for p in s.phis if p.operands and
+                           type(p.operands[0]) is ir.Var)
+        elif type(s) is ir.Assign and type(s.value) is ir.Var:
+            copies[s.target] = s.value.name
+
+    def at(name: str, read) -> list:
+        out = []
+        while name not in out:
+            out.append(name)
+            if name in copies:
+                name = copies[name]
+            elif name in entered and _first_pass(places, read, entered[name][0]):
+                name = entered[name][1]
+            else:
+                break
+        return out
+    return at
+
+
+def _first_pass(places: dict, read, loop: ir.Loop) -> bool:
+    """Does `read` run in every first pass of `loop`: in its body, inside loops only (no branch), with nothing
+    before it in each block that may leave that block?"""
+    path = places.get(id(read), ())
+    for depth, (block, _) in enumerate(path):
+        if block is loop.body:
+            rest = path[depth:]
+            return all(not any(_exits(t) for t in b[:i]) for b, i in rest) and \
+                all(type(b[i]) is ir.Loop for b, i in rest[:-1])
+    return False
 
 
 def _mappings(fn: ir.Function) -> dict:
