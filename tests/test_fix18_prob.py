@@ -330,7 +330,7 @@ def test_frozen_method_without_rule_refused_at_its_line(f, method, line):
             call()
         text = str(info.value)
         assert method + " of the frozen distribution stats.norm" in text and line in text
-        assert "nondifferentiable" not in text and "logpdf" in text
+        assert "nondifferentiable(stats" not in text and "logpdf" in text  # (a helper's own rules may be named)
 
 
 def frozen_data_mean(x, mu, s):  # (the distribution's parameters carry no derivative)
