@@ -311,6 +311,9 @@ class CallLowering(MethodLowering, records.RecordLowering, InlineLowering):
         """A call of the Python object `target` (spelled so by the user): a primitive, a user function
         inlined, a compile-time function value (`functools.partial`, `s2s.grad(f)`), or an opaque call."""
         target = unwrap_cache(target)  # (an @functools.cache function: the function it remembers the values of)
+        checkpointed = getattr(target, "__s2s_checkpointed__", None)  # (s2s.checkpoint(fn), api/checkpoint.py)
+        if checkpointed is not None:  # called with fn's rules, which run its forward sweep again in the pullback
+            return self.recursive_call(checkpointed, args, kwargs, node, checkpointed=True)
         sized = SIZED_BY_ARGUMENTS.get(getattr(target, "__name__", None))
         if sized is not None and isinstance(getattr(target, "__self__", None), numpy.random.RandomState) and \
                 len(args) == 1 and isinstance(args[0], Spread) and not kwargs:

@@ -78,15 +78,20 @@ class InlineLowering:
         if isinstance(exc, SyntaxError):  # (a traceback shows a SyntaxError's msg, not its str: the calls as a note)
             exc.__notes__ = [called_from(exc).lstrip("\n")]
 
-    def recursive_call(self, fn, args, kwargs, node) -> ir.Expr:
+    def recursive_call(self, fn, args, kwargs, node, checkpointed: bool = False) -> ir.Expr:
         """`fn(args)` for a recursive `fn`: a call of it, its keyword arguments put in their places. Met before (a
         rule made), outside its own body: descended into once, as the first time it was met, so that what s2s makes
         of a function does not depend on what it transformed before (the first level's result is known a new value,
-        not a view of an argument)."""
-        if fn not in self.inlining and not any(getattr(g, "__code__", None) is fn.__code__ for g in self.inlining):
+        not a view of an argument). `checkpointed`: a call of `s2s.checkpoint(fn)`, never descended into."""
+        if not checkpointed and fn not in self.inlining and \
+                not any(getattr(g, "__code__", None) is fn.__code__ for g in self.inlining):
             return self.inline(fn, args, kwargs, node)  # (its body's recursive calls come back here, then called)
+        what = f"a call of s2s.checkpoint({fn.__name__})" if checkpointed else f"a recursive call of {fn.__name__}"
+        if checkpointed:
+            self.no_spread(args)
+            self.no_spread(kwargs)
         if read_function(fn).tree.args.vararg:  # (its rules differentiate by position, *args' values too)
-            raise self.error(node, f"a recursive call of {fn.__name__}, which takes *args",
+            raise self.error(node, f"{what}, which takes *args",
                              f"give {fn.__name__} named parameters (pass several values as one tuple or array)")
         if kwargs:
             tree_args = read_function(fn).tree.args
@@ -94,16 +99,16 @@ class InlineLowering:
             named = dict(kwargs)
             only = [k for k in named if k in {a.arg for a in tree_args.kwonlyargs}]
             if only:  # (its rules take the arguments by position)
-                raise self.error(node, f"a recursive call of {fn.__name__} with its keyword-only argument '{only[0]}'",
+                raise self.error(node, f"{what} with its keyword-only argument '{only[0]}'",
                                  f"make '{only[0]}' an ordinary parameter (before the *) and pass it by position")
             if any(k not in params[len(args):] for k in named):
-                raise self.error(node, f"a recursive call of {fn.__name__} with keyword arguments it does not take",
+                raise self.error(node, f"{what} with keyword arguments it does not take",
                                  "pass the arguments by position")
             rest = params[len(args):]
             last = max(rest.index(k) for k in named) + 1
             if any(p not in named for p in rest[:last]):
-                raise self.error(node, f"a recursive call of {fn.__name__} that leaves out an argument before a "
-                                       "keyword argument", "pass the arguments by position")
+                raise self.error(node, f"{what} that leaves out an argument before a keyword argument",
+                                 "pass the arguments by position")
             args = tuple(args) + tuple(named[p] for p in rest[:last])
         return self.fold_call(registry.RECURSIVE(fn), tuple(args))
 

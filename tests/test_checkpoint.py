@@ -1,0 +1,198 @@
+"""s2s.checkpoint(fn): a call of fn inside a differentiated function keeps only its arguments and runs fn's forward
+sweep again in its pullback. Every derivative is checked against finite differences; the values against NumPy's."""
+import inspect
+import re
+
+import numpy as np
+import pytest
+
+import s2s
+from tests.conftest import assert_close, numeric_grad, numeric_hessian
+
+
+def step(h, x, W, U):
+    a = W @ h
+    b = U @ x
+    return np.tanh(a + b)
+
+
+def rnn(W, U, h0, xs):
+    h = h0
+    for t in range(xs.shape[0]):
+        h = s2s.checkpoint(step)(h, xs[t], W, U)
+    return np.sum(h ** 2)
+
+
+def rnn_plain(W, U, h0, xs):
+    h = h0
+    for t in range(xs.shape[0]):
+        h = np.tanh(W @ h + U @ xs[t])
+    return np.sum(h ** 2)
+
+
+@s2s.checkpoint
+def block(x, w):
+    y = np.sin(w * x)
+    return y * y + x
+
+
+def stacked(x, w):
+    for _ in range(3):
+        x = block(x, w)
+    return x  # a vector: jvp and jacobian
+
+
+def stacked_sum(x, w):
+    return np.sum(stacked(x, w))
+
+
+def _data(seed=0, n=4, T=5):
+    rng = np.random.default_rng(seed)
+    return (rng.normal(size=(n, n)) * 0.5, rng.normal(size=(n, 3)) * 0.5, rng.normal(size=n),
+            rng.normal(size=(T, 3)))
+
+
+def test_outside_differentiation_it_is_the_function_itself():
+    c = s2s.checkpoint(step)
+    W, U, h0, xs = _data()
+    np.testing.assert_array_equal(c(h0, xs[0], W, U), step(h0, xs[0], W, U))
+    assert c.__name__ == "step" and c.__doc__ == step.__doc__
+    assert inspect.signature(c) == inspect.signature(step)
+    assert s2s.checkpoint(c) is c
+    assert rnn(W, U, h0, xs) == rnn_plain(W, U, h0, xs)
+
+
+def test_grad_every_argument_against_finite_differences():
+    W, U, h0, xs = _data()
+    args = (W, U, h0, xs)
+    copies = [a.copy() for a in args]
+    got = s2s.grad(rnn, wrt=(0, 1, 2, 3))(*args)
+    for i in range(4):
+        assert_close(got[i], numeric_grad(rnn, args, i), what=f"argument {i}")
+        assert_close(got[i], s2s.grad(rnn_plain, wrt=i)(*args), what=f"argument {i} vs unchecked")
+    for a, c in zip(args, copies):  # (the arguments unchanged)
+        np.testing.assert_array_equal(a, c)
+    value, g = s2s.value_and_grad(rnn)(*args)
+    assert value == rnn_plain(*args)
+    assert_close(g, numeric_grad(rnn, args, 0))
+
+
+def test_the_generated_code_calls_the_function_and_its_pullback_and_saves_none_of_its_intermediates():
+    text = s2s.grad(rnn).source
+    assert re.search(r"h = custom\.\w*step\(h, xs\[t\], W, U\)", text), text
+    assert re.search(r"adjoints = custom\.\w*step_adjoint\(bh_1, h_next, h, xs\[t\w*\], W, U\)", text), text
+    assert "np.tanh" not in text and "@" not in text and "U @" not in text, text  # (step's body is not here)
+    saved = [line for line in text.splitlines() if "_saved.append(" in line]
+    assert saved == ["        h_saved.append(h)"], text  # (the argument h each step, nothing of step's)
+
+
+def test_vjp_jvp_and_jacobians_of_a_decorated_helper():
+    rng = np.random.default_rng(1)
+    x, w = rng.normal(size=5), 0.7
+    value, pull = s2s.vjp(stacked, wrt=(0, 1))(x, w)
+    np.testing.assert_allclose(value, stacked(x, w))
+    g = rng.normal(size=5)
+    gx, gw = pull(g)
+    assert_close(gx, numeric_grad(lambda x: np.sum(stacked(x, w) * g), (x,), 0))
+    assert_close(gw, numeric_grad(lambda w: np.sum(stacked(x, w) * g), (w,), 0))
+    dx = rng.normal(size=5)
+    value, tangent = s2s.jvp(stacked, wrt=(0, 1))((x, w), (dx, 0.3))
+    eps = 1e-6
+    numeric = (stacked(x + eps * dx, w + eps * 0.3) - stacked(x - eps * dx, w - eps * 0.3)) / (2 * eps)
+    assert_close(tangent, numeric)
+    numeric_jac = np.stack([numeric_grad(lambda x: stacked(x, w)[i], (x,), 0) for i in range(5)])
+    assert_close(s2s.jacobian(stacked)(x, w), numeric_jac, what="reverse")
+    assert_close(s2s.jacobian(stacked, mode="forward")(x, w), numeric_jac, what="forward")
+
+
+def test_second_derivatives():
+    rng = np.random.default_rng(2)
+    x, w = rng.normal(size=3), 0.4
+    assert_close(s2s.hessian(stacked_sum)(x, w), numeric_hessian(lambda x: stacked_sum(x, w), x), rtol=1e-4,
+                 atol=1e-5)
+    gg = s2s.grad(lambda w: s2s.grad(stacked_sum, wrt=1)(x, w))(w)
+    assert_close(gg, numeric_hessian(lambda w: stacked_sum(x, w), w), rtol=1e-4, atol=1e-5)
+
+
+def scaled(params, n, x, scale=2.0):
+    """A checkpointed helper taking a dict, an int, a default; calling another helper in a loop."""
+    for _ in range(n):
+        x = affine(params, x) * scale
+    return x
+
+
+def affine(params, x):
+    return np.tanh(params["A"] @ x + params["b"])
+
+
+def with_containers(A, b, x):
+    params = {"A": A, "b": b}
+    y = s2s.checkpoint(scaled)(params, 2, x)
+    z = s2s.checkpoint(scaled)(params, 1, y, scale=0.5)
+    return np.sum(z * y)
+
+
+def test_containers_integers_defaults_and_helpers_inside():
+    rng = np.random.default_rng(3)
+    A, b, x = rng.normal(size=(3, 3)) * 0.5, rng.normal(size=3), rng.normal(size=3)
+    args = (A, b, x)
+    got = s2s.grad(with_containers, wrt=(0, 1, 2))(*args)
+    for i in range(3):
+        assert_close(got[i], numeric_grad(with_containers, args, i), what=f"argument {i}")
+    assert re.search(r"custom\.\w*scaled\(params, 1, y, 0\.5\)", s2s.grad(with_containers).source)
+
+
+def noisy(x, rng):
+    return x * rng.normal()
+
+
+def draws(x):
+    rng = np.random.default_rng(0)
+    return s2s.checkpoint(noisy)(x, rng)
+
+
+def test_draws_inside_are_refused_saying_what_to_write():
+    with pytest.raises(s2s.S2SError, match=r"s2s.checkpoint\(noisy\) runs each call of noisy again"):
+        s2s.grad(draws)(1.5)
+
+
+def test_only_python_functions_are_checkpointed():
+    with pytest.raises(s2s.S2SError, match="s2s.checkpoint of a ufunc"):
+        s2s.checkpoint(np.sin)
+
+
+def inner(x):
+    return np.exp(-x * x)
+
+
+outer = s2s.checkpoint(lambda x, c: s2s.checkpoint(inner)(c * x) + inner(x))
+
+
+def nested(x, c):
+    y = outer(x, c)
+    return np.sum(inner(y) * y)  # (inner also called unmarked: descended into)
+
+
+def test_a_checkpointed_lambda_calling_a_checkpointed_helper_and_the_helper_unmarked():
+    rng = np.random.default_rng(4)
+    args = (rng.normal(size=4), 0.8)
+    got = s2s.grad(nested, wrt=(0, 1))(*args)
+    assert_close(got[0], numeric_grad(nested, args, 0))
+    assert_close(got[1], numeric_grad(nested, args, 1))
+    assert_close(s2s.hessian(nested)(*args), numeric_hessian(lambda x: nested(x, 0.8), args[0]), rtol=1e-4,
+                 atol=1e-5)
+    J = s2s.jacobian(outer, mode="forward")(*args)
+    assert_close(J, np.stack([numeric_grad(lambda x, c: outer(x, c)[i], args, 0) for i in range(4)]))
+
+
+def keyword_only(x, *, k):
+    return x * k
+
+
+def calls_keyword_only(x):
+    return s2s.checkpoint(keyword_only)(x, k=2.0)
+
+
+def test_keyword_only_parameters_are_refused_when_marked():
+    with pytest.raises(s2s.S2SError, match="keyword-only parameters"):
+        calls_keyword_only(1.0)
