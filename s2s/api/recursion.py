@@ -59,6 +59,16 @@ CHECKPOINTED: set = set()  # the functions s2s.checkpoint marked (api/checkpoint
 _INTEGERS_REFUSED: set = set()  # (function, mode, positions): differentiating its integer arguments was refused
 
 
+def _made(fn, transformation, wrt: tuple):
+    """`transformation(fn, wrt=wrt)`, made once (the rules run it at every call: a new one costs a tenth of a
+    small pullback)."""
+    key = (fn, transformation, wrt)
+    found = _HELPERS.get(key)
+    if found is None:
+        found = _HELPERS[key] = transformation(fn, wrt=wrt)
+    return found
+
+
 def _kind(fn) -> str:
     return "the checkpointed function" if fn in CHECKPOINTED else "the recursive function"
 
@@ -133,7 +143,7 @@ def _tag(value, path: str = "") -> tuple | None:
     elif isinstance(value, (list, tuple)):
         items = [(f"{path}[{i}]", v) for i, v in enumerate(value)]
     elif isinstance(value, np.ndarray):
-        return None if np.issubdtype(value.dtype, np.floating) else (path, f"an array of {value.dtype}")
+        return None if value.dtype.kind == "f" else (path, f"an array of {value.dtype}")  # (np.floating's)
     else:
         number = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_, np.integer))
         return None if number else (path, "None" if value is None else f"a {type(value).__name__}")
@@ -147,7 +157,7 @@ def _differentiable(value) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_differentiable(v) for v in value)
     if isinstance(value, np.ndarray):
-        return np.issubdtype(value.dtype, np.inexact)
+        return value.dtype.kind in "fc"  # (np.inexact's, without issubdtype's cost at every call of a rule)
     return isinstance(value, numbers.Number) and not isinstance(value, (bool, numbers.Integral))
 
 
@@ -448,26 +458,26 @@ def rules_for(fn) -> str:
             *first, last = _choices(fn, "reverse", args, None)
             for wrt in first:
                 try:  # (a tuple wrt: a tuple of gradients)
-                    return _placed(fn, args, zip(wrt, _refuse_draws(fn, vjp(fn, wrt=wrt))(*args)[1](g)) if wrt
+                    return _placed(fn, args, zip(wrt, _refuse_draws(fn, _made(fn, vjp, wrt))(*args)[1](g)) if wrt
                                    else ())
                 except S2SError as exc:
                     if getattr(exc, "redrawn", False):  # (_refuse_draws's, not a refusal of an integer argument)
                         raise
                     _INTEGERS_REFUSED.add((fn, "reverse", wrt))
-            return _placed(fn, args, zip(last, _refuse_draws(fn, vjp(fn, wrt=last))(*args)[1](g)) if last else ())
+            return _placed(fn, args, zip(last, _refuse_draws(fn, _made(fn, vjp, last))(*args)[1](g)) if last else ())
 
     def tangent(tangents, ans, *args):
         with _Level(name):
             *first, last = _choices(fn, "forward", args, tangents)
             for wrt in first:
                 try:
-                    return _refuse_draws(fn, jvp(fn, wrt=wrt))(args, tuple(tangents[i] for i in wrt))[1] if wrt \
+                    return _refuse_draws(fn, _made(fn, jvp, wrt))(args, tuple(tangents[i] for i in wrt))[1] if wrt \
                         else 0.0
                 except S2SError as exc:
                     if getattr(exc, "redrawn", False):  # (_refuse_draws's, not a refusal of an integer argument)
                         raise
                     _INTEGERS_REFUSED.add((fn, "forward", wrt))
-            return _refuse_draws(fn, jvp(fn, wrt=last))(args, tuple(tangents[i] for i in last))[1] if last else 0.0
+            return _refuse_draws(fn, _made(fn, jvp, last))(args, tuple(tangents[i] for i in last))[1] if last else 0.0
 
     first = {"adjoint": adjoint, "tangent": tangent}
     rules = {**first, **_second_order_rules(fn)}
