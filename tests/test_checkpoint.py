@@ -196,3 +196,37 @@ def calls_keyword_only(x):
 def test_keyword_only_parameters_are_refused_when_marked():
     with pytest.raises(s2s.S2SError, match="keyword-only parameters"):
         calls_keyword_only(1.0)
+
+
+MODULE = '''
+import numpy as np
+import s2s
+
+
+@s2s.checkpoint
+def layer(h, w):
+    return np.tanh(w * h)
+
+
+def loss(w, h):
+    for _ in range(3):
+        h = layer(h, w)
+    return np.sum(h)
+'''
+
+
+def test_saved_text_and_the_disk_cache_make_the_rules_again_in_another_process(tmp_path):
+    import subprocess
+    import sys
+    (tmp_path / "ckpt_mod.py").write_text(MODULE)
+    write = "import s2s, ckpt_mod; open('gen_loss.py', 'w').write(s2s.grad(ckpt_mod.loss).source)"
+    read = "import numpy as np, gen_loss; print(repr(float(gen_loss.grad_loss(0.5, np.ones(2)))))"
+    cached = "import numpy as np, s2s, ckpt_mod; print(repr(float(s2s.grad(ckpt_mod.loss)(0.5, np.ones(2)))))"
+    root = str(__import__("pathlib").Path(__file__).resolve().parents[1])
+    env = {**__import__("os").environ, "PYTHONPATH": f"{root}:{tmp_path}", "S2S_CACHE_DIR": str(tmp_path / "cache")}
+    outputs = [subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=300) for code in (write, read, cached, cached)]
+    assert all(o.returncode == 0 for o in outputs), [o.stderr for o in outputs]
+    numeric = numeric_grad(lambda w: np.sum(np.tanh(w * np.tanh(w * np.tanh(w * np.ones(2))))), (0.5,), 0)
+    for o in outputs[1:]:
+        assert_close(float(o.stdout), numeric)
