@@ -230,3 +230,13 @@ def test_saved_text_and_the_disk_cache_make_the_rules_again_in_another_process(t
     numeric = numeric_grad(lambda w: np.sum(np.tanh(w * np.tanh(w * np.tanh(w * np.ones(2))))), (0.5,), 0)
     for o in outputs[1:]:
         assert_close(float(o.stdout), numeric)
+
+
+def test_the_memory_benchmark_runs_and_its_three_forms_agree(capsys):
+    from benchmarks import checkpoint_memory
+    checkpoint_memory.main(["--steps", "6", "--width", "3", "--segment", "3", "--batch", "2"])
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines[2:]] == ["plain", "per", "segments"]
+    W, U, h0, xs = _data(5, n=3, T=6)
+    got = s2s.grad(checkpoint_memory.rnn_segments)(W, U, h0, xs.reshape(2, 3, 3))
+    assert_close(got, numeric_grad(checkpoint_memory.rnn_plain, (W, U, h0, xs), 0))
