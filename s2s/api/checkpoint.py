@@ -31,7 +31,8 @@ def checkpoint(fn):
     descended into: the generated code calls `fn` in the forward sweep and keeps none of its
     intermediate values, only the arguments and the result of the call; in the reverse sweep it
     runs `fn`'s forward sweep again and then its pullback (the `vjp` of `fn`). Forward mode
-    calls `fn`'s `jvp`; second derivatives have rules made the same way. The values and the
+    calls `fn`'s `jvp` after `fn` (forward mode saves nothing, so there the mark only costs
+    that second pass); second derivatives have rules made the same way. The values and the
     derivatives are those of `fn` written in place; the cost is one more forward pass of each
     checkpointed call. As `jax.checkpoint` (`jax.remat`). An extension: the API specification
     does not name it.
