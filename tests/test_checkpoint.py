@@ -240,3 +240,16 @@ def test_the_memory_benchmark_runs_and_its_three_forms_agree(capsys):
     W, U, h0, xs = _data(5, n=3, T=6)
     got = s2s.grad(checkpoint_memory.rnn_segments)(W, U, h0, xs.reshape(2, 3, 3))
     assert_close(got, numeric_grad(checkpoint_memory.rnn_plain, (W, U, h0, xs), 0))
+
+
+def test_the_rnn_in_forward_mode_and_its_hessian():
+    W, U, h0, xs = _data(6)
+    dW = np.random.default_rng(7).normal(size=W.shape)
+    value, tangent = s2s.jvp(rnn)((W, U, h0, xs), (dW,))
+    assert value == rnn_plain(W, U, h0, xs)
+    eps = 1e-6
+    assert_close(tangent, (rnn(W + eps * dW, U, h0, xs) - rnn(W - eps * dW, U, h0, xs)) / (2 * eps))
+    H = s2s.hessian(rnn, wrt=2)(W, U, h0, xs)
+    assert_close(H, numeric_hessian(lambda h: rnn(W, U, h, xs), h0), rtol=1e-4, atol=1e-5)
+    gg = s2s.jacobian(s2s.grad(rnn, wrt=2), wrt=2)(W, U, h0, xs)  # (reverse over reverse)
+    assert_close(gg, H, rtol=1e-8, atol=1e-10)
