@@ -1,5 +1,6 @@
 """s2s.checkpoint(fn): a call of fn inside a differentiated function keeps only its arguments and runs fn's forward
 sweep again in its pullback. Every derivative is checked against finite differences; the values against NumPy's."""
+import dataclasses
 import inspect
 import re
 
@@ -253,3 +254,28 @@ def test_the_rnn_in_forward_mode_and_its_hessian():
     assert_close(H, numeric_hessian(lambda h: rnn(W, U, h, xs), h0), rtol=1e-4, atol=1e-5)
     gg = s2s.jacobian(s2s.grad(rnn, wrt=2), wrt=2)(W, U, h0, xs)  # (reverse over reverse)
     assert_close(gg, H, rtol=1e-8, atol=1e-10)
+
+
+@dataclasses.dataclass
+class Net:
+    W: np.ndarray
+
+    @s2s.checkpoint
+    def step(self, h):
+        return np.tanh(self.W @ h)
+
+    def loss(self, h):
+        for _ in range(3):
+            h = self.step(h)
+        return np.sum(h)
+
+
+def method_loss(W, h):
+    return Net(W).loss(h)
+
+
+def test_a_checkpointed_method_is_refused_saying_what_to_write():
+    W, h = np.eye(3) * 0.5, np.ones(3)
+    assert method_loss(W, h) == np.sum(np.tanh(0.5 * np.tanh(0.5 * np.tanh(0.5 * h))))
+    with pytest.raises(s2s.S2SError, match=r"s2s.checkpoint on the method Net.step(.|\n)*called as step\(self.W, h\)"):
+        s2s.grad(method_loss)(W, h)

@@ -33,6 +33,13 @@ class InlineLowering:
         derivatives s2s makes for it (api/recursion.py)."""
         if fn in self.inlining:
             return self.recursive_call(fn, args, kwargs, node)
+        marked = getattr(fn, "__s2s_checkpointed__", None)  # (a call of s2s.checkpoint(f) is met in call_object: here
+        if marked is not None and not returns_none:  # a method, whose object the rules would not differentiate)
+            raise self.error(node, f"s2s.checkpoint on the method {marked.__qualname__}, whose call's object s2s "
+                                   f"would not differentiate in the call's pullback",
+                             f"checkpoint a module-level function taking the arrays the method reads as arguments: "
+                             f"def {marked.__name__}(W, h) with @s2s.checkpoint, called as {marked.__name__}(self.W, h)")
+        fn = marked or fn  # (called for its effect alone: nothing of it is read, its body built in place)
         try:
             callee_src = read_function(fn)  # (an s2s.grad(inner) whose transformation fails raises inner's error)
         except SourceUnavailableError as exc:
