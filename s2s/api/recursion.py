@@ -35,6 +35,7 @@ no derivative. Arguments the call leaves to their defaults are constants.
 """
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import linecache
 import numbers
@@ -47,11 +48,12 @@ import numpy as np
 from s2s import linemaps
 from s2s.api import draws, persistent
 from s2s.api.forward import jvp
+from s2s.api.tangents import tangent_of_record
 from s2s.api.transform import grad, vjp
 from s2s.back.compile import compile_source, pseudo_filename
 from s2s.errors import S2SError
 from s2s.rules import custom, registry
-from s2s.runtime.core import zeros_like
+from s2s.runtime.core import FieldParts, zeros_like
 
 _RULES: dict = {}  # function -> its key
 _HELPERS: dict = {}  # (function, what, ...) -> a generated helper function or its transformation
@@ -120,7 +122,7 @@ def _placed(fn, args: tuple, parts) -> tuple:
     rt.adjoint_part raises where the caller has a derivative to take through it (not where it is data)."""
     out = [None] * len(args)
     for i, part in parts:
-        out[i] = part
+        out[i] = _record_parts(part)
     for i, arg in enumerate(args):
         tag = _tag(arg) if out[i] is None and _differentiable(arg) else None
         if tag is not None:
@@ -135,6 +137,30 @@ def _placed(fn, args: tuple, parts) -> tuple:
     return tuple(out)
 
 
+def _record_parts(adjoint):
+    """`adjoint` (vjp's, which gives a dataclass argument's adjoint back as the dataclass) with each dataclass as
+    generated code holds a record's adjoint, a FieldParts of its fields (tangents.tangent_of_record)."""
+    if dataclasses.is_dataclass(adjoint) and not isinstance(adjoint, type):
+        return tangent_of_record(adjoint)
+    if type(adjoint) in (tuple, list):
+        return type(adjoint)(map(_record_parts, adjoint))
+    if type(adjoint) is dict:
+        return {k: _record_parts(v) for k, v in adjoint.items()}
+    return adjoint
+
+
+def _as_records(tangent):
+    """A tangent of generated code, where a dataclass's is a FieldParts of its fields, with each made the
+    dataclass again, as jvp takes it (the inverse of _record_parts)."""
+    if isinstance(tangent, FieldParts) and tangent.record is not None:
+        return tangent.record(**{k: _as_records(v) for k, v in tangent.items()})
+    if type(tangent) in (tuple, list):
+        return type(tangent)(map(_as_records, tangent))
+    if type(tangent) is dict:
+        return {k: _as_records(v) for k, v in tangent.items()}
+    return tangent
+
+
 def _tag(value, path: str = "") -> tuple | None:
     """(path, kind) of a leaf of the container `value` that has no derivative (a str, None, a bool, an integer
     array), which vjp refuses in an argument it differentiates; None where there is none."""
@@ -142,6 +168,8 @@ def _tag(value, path: str = "") -> tuple | None:
         items = [(f"{path}[{k!r}]", v) for k, v in value.items()]
     elif isinstance(value, (list, tuple)):
         items = [(f"{path}[{i}]", v) for i, v in enumerate(value)]
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        items = [(f"{path}.{f.name}", getattr(value, f.name)) for f in dataclasses.fields(value)]
     elif isinstance(value, np.ndarray):
         return None if value.dtype.kind == "f" else (path, f"an array of {value.dtype}")  # (np.floating's)
     else:
@@ -156,6 +184,8 @@ def _differentiable(value) -> bool:
         return any(_differentiable(v) for v in value.values())
     if isinstance(value, (list, tuple)):
         return any(_differentiable(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # (a record of parameters: its fields)
+        return any(_differentiable(getattr(value, f.name)) for f in dataclasses.fields(value))
     if isinstance(value, np.ndarray):
         return value.dtype.kind in "fc"  # (np.inexact's, without issubdtype's cost at every call of a rule)
     return isinstance(value, numbers.Number) and not isinstance(value, (bool, numbers.Integral))
@@ -336,8 +366,8 @@ def _second_order_rules(fn) -> dict:
                 moving[len(full)] = dg
             if not wrt or not moving:
                 return ()
-            _, tangent = jvp(_pullback(fn, len(full), ans, wrt), wrt=tuple(moving))(full + (g,),
-                                                                                   tuple(moving.values()))
+            _, tangent = jvp(_pullback(fn, len(full), ans, wrt), wrt=tuple(moving))(
+                full + (g,), tuple(map(_as_records, moving.values())))
             return zip(wrt, tangent)
         with _Level(name):
             return _placed(fn, args, _differentiated(fn, "reverse, second order", args, None, parts))
@@ -368,8 +398,9 @@ def _second_order_rules(fn) -> dict:
             moving.update({len(full) + k: ddargs[i] for k, i in enumerate(wrt) if ddargs[i] is not None})
             if not wrt or not moving:
                 return _zero(out)
-            primals = full + tuple(dargs[i] for i in wrt)
-            return jvp(_directional(fn, len(full), wrt), wrt=tuple(moving))(primals, tuple(moving.values()))[1]
+            primals = full + tuple(_as_records(dargs[i]) for i in wrt)
+            return jvp(_directional(fn, len(full), wrt), wrt=tuple(moving))(
+                primals, tuple(map(_as_records, moving.values())))[1]
         with _Level(name):
             return _differentiated(fn, "forward, second order", args, dargs, tangent)
 
@@ -381,14 +412,15 @@ def _second_order_rules(fn) -> dict:
             if not wrt:
                 return ()
             positions = wrt + tuple(len(full) + k for k in range(len(wrt)))
-            _, pull = vjp(_directional(fn, len(full), wrt), wrt=positions)(*full, *(dargs[i] for i in wrt))
+            _, pull = vjp(_directional(fn, len(full), wrt), wrt=positions)(*full, *(_as_records(dargs[i]) for i in wrt))
             adjoints = pull(_shaped(cotangent, out))
             return [(i, (adjoints[k], adjoints[len(wrt) + k])) for k, i in enumerate(wrt)]
         with _Level(name):
             found = dict(_differentiated(fn, "forward, second order", args, dargs, parts))
         # (zeros, not None, where an argument has no tangent: the adjoints of that tuple from several calls add)
-        of_dargs = [found[i][1] if i in found else 0.0 if t is None else _zero(t) for i, t in enumerate(dargs)]
-        return (tuple(of_dargs), None, *(found[i][0] if i in found else None for i in range(len(args))))
+        of_dargs = [_record_parts(found[i][1]) if i in found else 0.0 if t is None else _zero(t)
+                    for i, t in enumerate(dargs)]
+        return (tuple(of_dargs), None, *(_record_parts(found[i][0]) if i in found else None for i in range(len(args))))
 
     return {"adjoint_tangent": adjoint_tangent, "adjoint_adjoint": adjoint_adjoint,
             "tangent_tangent": tangent_tangent, "tangent_adjoint": tangent_adjoint}
@@ -471,13 +503,14 @@ def rules_for(fn) -> str:
             *first, last = _choices(fn, "forward", args, tangents)
             for wrt in first:
                 try:
-                    return _refuse_draws(fn, _made(fn, jvp, wrt))(args, tuple(tangents[i] for i in wrt))[1] if wrt \
-                        else 0.0
+                    return _refuse_draws(fn, _made(fn, jvp, wrt))(
+                        args, tuple(_as_records(tangents[i]) for i in wrt))[1] if wrt else 0.0
                 except S2SError as exc:
                     if getattr(exc, "redrawn", False):  # (_refuse_draws's, not a refusal of an integer argument)
                         raise
                     _INTEGERS_REFUSED.add((fn, "forward", wrt))
-            return _refuse_draws(fn, _made(fn, jvp, last))(args, tuple(tangents[i] for i in last))[1] if last else 0.0
+            return _refuse_draws(fn, _made(fn, jvp, last))(
+                args, tuple(_as_records(tangents[i]) for i in last))[1] if last else 0.0
 
     first = {"adjoint": adjoint, "tangent": tangent}
     rules = {**first, **_second_order_rules(fn)}
