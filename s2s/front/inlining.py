@@ -38,7 +38,8 @@ class InlineLowering:
             raise self.error(node, f"s2s.checkpoint on the method {marked.__qualname__}, whose call's object s2s "
                                    f"would not differentiate in the call's pullback",
                              f"checkpoint a module-level function taking the arrays the method reads as arguments: "
-                             f"def {marked.__name__}(W, h) with @s2s.checkpoint, called as {marked.__name__}(self.W, h)")
+                             f"def {marked.__name__}(W, h) with @s2s.checkpoint, called as "
+                             f"{marked.__name__}(self.W, h)")
         fn = marked or fn  # (called for its effect alone: nothing of it is read, its body built in place)
         try:
             callee_src = read_function(fn)  # (an s2s.grad(inner) whose transformation fails raises inner's error)

@@ -173,7 +173,7 @@ def recursive_rules(module: str, qualname: str, **attributes: str) -> None:
                        f"(PYTHONPATH) before importing the text") from None
     except AttributeError:
         raise S2SError(f"{where}, is not in {module} now: transform it again and save the new text") from None
-    fn = getattr(fn, "__s2s_checkpointed__", fn)  # (@s2s.checkpoint's wrapper: the function it marks, api/checkpoint.py)
+    fn = getattr(fn, "__s2s_checkpointed__", fn)  # (@s2s.checkpoint's wrapper: the function it marks)
     key = registry.key_of(fn) if callable(fn) else None
     if not callable(fn) or key is not None and key not in registry.RECURSIVE_KEYS:
         now = "is not a function" if not callable(fn) else "has rules of yours (s2s.adjoint, s2s.tangent, ...)"
