@@ -321,3 +321,16 @@ def test_a_dataclass_argument_carries_its_fields_derivatives(f):
     numeric = numeric_hessian(lambda w: f(w, h), W)
     assert_close(s2s.hessian(f)(W, h), numeric, rtol=1e-4, atol=1e-5)
     assert_close(s2s.jacobian(s2s.grad(f))(W, h), numeric, rtol=1e-4, atol=1e-5)
+
+
+def closure_checkpoint(x):
+    def inner(y):
+        return y * y
+    return s2s.checkpoint(inner)(x)
+
+
+def test_a_checkpointed_closure_is_exact_and_its_text_says_it_cannot_be_made_elsewhere():
+    assert s2s.grad(closure_checkpoint)(1.5) == 3.0
+    text = s2s.grad(closure_checkpoint).source
+    assert "the derivatives s2s makes of s2s.checkpoint(inner), defined in a closure" in text, text
+    assert "custom.tests_test_checkpoint_closure_checkpoint_inner_adjoint(" in text or "_inner_adjoint(" in text

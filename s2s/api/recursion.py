@@ -57,7 +57,7 @@ from s2s.runtime.core import FieldParts, zeros_like
 
 _RULES: dict = {}  # function -> its key
 _HELPERS: dict = {}  # (function, what, ...) -> a generated helper function or its transformation
-CHECKPOINTED: set = set()  # the functions s2s.checkpoint marked (api/checkpoint.py): their calls use these rules too
+CHECKPOINTED = custom.CHECKPOINTED  # the functions s2s.checkpoint marked (api/checkpoint.py): their calls use these rules
 _INTEGERS_REFUSED: set = set()  # (function, mode, positions): differentiating its integer arguments was refused
 
 

@@ -45,7 +45,8 @@ def rules_needed(keys, entry: str, header: str) -> tuple:
         name = getattr(fn, "__name__", "f")
         if fn in custom.RECURSIVE_NAMES:
             where = "a closure" if "<" in fn.__qualname__ else "a script (__main__)"
-            what = (f"{entry} calls the derivatives s2s makes of the recursive function {name}, defined in {where}, "
+            of = f"s2s.checkpoint({name})" if fn in custom.CHECKPOINTED else f"the recursive function {name}"
+            what = (f"{entry} calls the derivatives s2s makes of {of}, defined in {where}, "
                     f"which another process cannot find by name")
             todo = f"define {name} at the top level of a module and transform again (the new text makes them)"
         elif registry.key_of(fn) in registry.NONDIFF:
