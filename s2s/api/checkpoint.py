@@ -57,7 +57,8 @@ def checkpoint(fn):
         `fn` is not a Python function (a ufunc, a bound method: checkpoint a function of your
         own calling it) or takes `*args` or keyword-only parameters. When differentiating: `fn`
         draws random numbers or takes an iterator's next item (running it again would draw
-        others); third derivatives through a checkpointed call.
+        others); a method marked in its class, called on its object (checkpoint a module-level
+        function of the arrays it reads); third derivatives through a checkpointed call.
 
     See Also
     --------
