@@ -111,3 +111,19 @@ def keys_listed_twice(p):  # (what enters the loop, read in every first pass: k 
 
 def test_what_enters_two_loops_read_in_their_first_pass_is_a_key():
     every_mode(keys_listed_twice, _state())
+
+
+def named_like_a_temporary(t1, w):  # (hunt18reg R3: the keys stage told its own values by their spelling, t1)
+    s = 0.0
+    for k in t1:
+        if isinstance(t1, dict):
+            s = s + t1[k] * w
+        else:
+            s = s + k * w * 2.0
+    return s
+
+
+def test_a_users_name_spelled_like_a_temporary_gets_the_run_time_check():
+    every_mode(named_like_a_temporary, {'a': 0.5, 'b': 1.5}, 1.0, hessian=False)
+    with pytest.raises(S2SError, match="t1 is a list here"):
+        s2s.grad(named_like_a_temporary)([0.5, 1.5], 1.0)

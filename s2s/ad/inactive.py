@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
-import re
 
 from s2s import ir, prims
 from s2s.front.scatter_adds import ADDED_AT
@@ -190,7 +189,7 @@ def iterated_keys(fn: ir.Function) -> ir.Function:
         always = [k for k, rs in read.items() if any(same and _runs_with(places, s, defs[k]) for s, same in rs)]
         if len(always) == len(read) and uses[seq] == 0:  # (and the sequence read by that loop only)
             keys[seq] = ir.Call(prims.METHODS["keys"], (ir.Var(whole),))
-        elif not _TEMPORARY.fullmatch(base_name(whole)):
+        elif not getattr(defs.get(whole), "temp", False):  # (a user's name, t1 too; not a value s2s named)
             item = min((k for k, rs in read.items() if rs), key=lambda k: k in always)  # (one read on a path)
             keys[seq] = ir.Call(_KEYS_ONLY, (ir.Var(whole), ir.Const(base_name(whole)), ir.Const(base_name(item))))
     if not keys:
@@ -200,7 +199,6 @@ def iterated_keys(fn: ir.Function) -> ir.Function:
 
 
 _KEYS_ONLY = "s2s.runtime.dict_keys_only"
-_TEMPORARY = re.compile(r"t\d+")
 
 
 def _versions(fn: ir.Function, branches: bool = False):
