@@ -127,3 +127,24 @@ def test_a_users_name_spelled_like_a_temporary_gets_the_run_time_check():
     every_mode(named_like_a_temporary, {'a': 0.5, 'b': 1.5}, 1.0, hessian=False)
     with pytest.raises(S2SError, match="t1 is a list here"):
         s2s.grad(named_like_a_temporary)([0.5, 1.5], 1.0)
+
+
+def with_a_default(x, n=3, scale=0.5):  # (hunt18reg C1: the entry of .source dropped f's defaults)
+    s = x
+    for i in range(n):
+        s = np.sin(s) * x * scale
+    return s * np.linalg.norm(x)
+
+
+def test_the_source_of_a_jacobian_of_a_jacobian_keeps_fs_defaults():
+    x = np.array([0.7, -0.4])
+    jj = s2s.jacobian(s2s.jacobian(with_a_default))
+    expected = jj(x)
+    eps = 1e-6  # (the Jacobian of finite differences of s2s.jacobian, an independent check of the callable)
+    inner = s2s.jacobian(with_a_default)
+    numeric = np.stack([(inner(x + eps * e) - inner(x - eps * e)) / (2 * eps) for e in np.eye(2)], axis=-1)
+    assert_close(expected, numeric, 1e-6, 1e-6)
+    namespace = {}
+    exec(compile(jj.source, "jj.py", "exec"), namespace)
+    assert "def jacobian_jacobian_with_a_default(x, n=3, scale=0.5):" in jj.source
+    assert_close(namespace["jacobian_jacobian_with_a_default"](x), expected, 1e-12, 1e-12)

@@ -12,6 +12,7 @@ number or an array, f's value a number or an array, f a plain function with posi
 """
 from __future__ import annotations
 
+import ast
 import inspect
 
 import numpy as np
@@ -114,16 +115,17 @@ class JacobianOfJacobian:
     def source(self) -> str:
         params = list(self._f.__code__.co_varnames[:self._f.__code__.co_argcount])
         first, second, passed = params[self._first], params[self._second], ", ".join(params)
+        declared = _declared(self._f)
         if self._by_columns():
             fn_source = self._columns().source
             name, tangent = self._made[0].__name__, self._tangent(self._made[0])
-            return (f"{fn_source.rstrip()}\n\n\ndef {self.__name__}({passed}):\n"
+            return (f"{fn_source.rstrip()}\n\n\ndef {self.__name__}({declared}):\n"
                     f"    # column j of the inner Jacobian is the tangent of {name} at the basis vector e_j of {first}:"
                     f" its Jacobian, for each j\n"
                     f"    return rt.jacobian_columns(lambda e: jacobian_{name}({passed}, {tangent}e)[1], {first}, "
                     f"{second})\n")
         jvp_fn, pullback, rows = self._rows
-        return (f"{self._jvp.source.rstrip()}\n\n\n{rows.source.rstrip()}\n\n\ndef {self.__name__}({passed}):\n"
+        return (f"{self._jvp.source.rstrip()}\n\n\n{rows.source.rstrip()}\n\n\ndef {self.__name__}({declared}):\n"
                 f"    # row i of the inner Jacobian is {pullback.__name__} of the basis vector e_i of the value: its "
                 f"Jacobian (forward mode), for each i\n"
                 f"    value = {jvp_fn.__name__}({passed}, {self._tangent(jvp_fn)}0.0 * {first})[0]\n"
@@ -192,3 +194,19 @@ def _made_again(inner, second: int, mode: str, make):
     """The Jacobian (by `make`, s2s.jacobian) of the Jacobian `inner` with respect to f's parameter at `second`, as
     unpickled."""
     return make(inner, second, mode)
+
+
+def _declared(f) -> str:
+    """f's positional parameters as its entry in `.source` declares them: with f's defaults where their text reads
+    back as the same value (numbers, strings, None, tuples of those), so the text called as f is works standalone."""
+    out = []
+    for p in inspect.signature(f).parameters.values():
+        text = p.name
+        if p.default is not inspect.Parameter.empty:
+            try:
+                if ast.literal_eval(repr(p.default)) == p.default:
+                    text = f"{p.name}={p.default!r}"
+            except (ValueError, SyntaxError, TypeError):
+                pass
+        out.append(text)
+    return ", ".join(out)
