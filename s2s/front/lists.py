@@ -477,8 +477,6 @@ class ListLowering:
         if made is not None:
             if made.op in _SET_OPERATORS:  # (s1 - s2, +counts: a set, a Counter, where no operand is an array)
                 return any(self.is_indexed(a, seen) for a in made.args)
-            if made.op == prims.METHODS["copy"]:  # (q = p.copy() of a dict is a dict)
-                return bool(made.args) and self.is_indexed(made.args[0], seen)
             return made.op in _ARRAY_OPERATORS or made.op.startswith("numpy.") or made.op == "builtins.range"
         phi = self.phis.get(atom.name)
         operands = [o for o in phi.operands if o != atom] if phi is not None else []
