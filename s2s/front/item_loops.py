@@ -150,10 +150,12 @@ def items_changed(s: ast.For, kind, fresh) -> list | None:
             isinstance(s.target.elts[0], ast.Name):  # (`for k, v in q.items()` as `for k in q: v = q[k]`: v the
         target, iterated = s.target.elts[0], s.iter.func.value  # item of q at its key, not of a (key, item) pair)
         first = [at(ast.Assign([s.target.elts[1]], at(ast.Subscript(iterated, load(target.id), ast.Load()))))]
+        iterated = _keys(iterated, at)
     elif isinstance(s.iter, ast.Call) and isinstance(s.iter.func, ast.Attribute) and s.iter.func.attr == "values" \
             and kind(s.iter.func.value.id) == "copy":  # (`for v in q.values()` of a deep copy: `for k in q`)
         target, iterated = store(fresh("key")), s.iter.func.value
         first = [at(ast.Assign([s.target], at(ast.Subscript(iterated, load(target.id), ast.Load()))))]
+        iterated = _keys(iterated, at)
     body = first + [at(ast.Assign([store(item)], load(name))) for name, _, _, _, item in made] + \
         _before_continues(s.body, keep) + keep
     loop = ast.copy_location(ast.For(target, iterated, body, [], None), s)
@@ -196,6 +198,11 @@ def _counted_from(it) -> bool:
     """Is `it` `enumerate(xs, start=k)`, whose keyword is its second argument's?"""
     return isinstance(it.func, ast.Name) and it.func.id == "enumerate" and len(it.args) == 1 and \
         [k.arg for k in it.keywords] == ["start"]
+
+
+def _keys(q, at) -> ast.Call:
+    """`q.keys()`: what the loop over a dict's items or values iterates (q a dict, which .items() says)."""
+    return at(ast.Call(at(ast.Attribute(q, "keys", ast.Load())), [], []))
 
 
 def _iterated(it, target, kind) -> list:
