@@ -64,6 +64,10 @@ class ListAliases:
         """`t = ys[i]`, `t = ys[a:b]`, `t = list(ys)` of a list `ys` (`list_items`): `t` shares what the list holds,
         not the list. False where ys is not surely a list."""
         call = s.value
+        keys = self.definition(call.args[0].name) if call.args and isinstance(call.args[0], ir.Var) else None
+        if isinstance(keys, ir.Call) and keys.op in ("list", "tuple") and keys.args and all(
+                isinstance(a, ir.Const) and isinstance(a.value, str) for a in keys.args):
+            return False  # (`for k in ['p', 'q']`: names, read as keys as before, their advice kept)
         items = self.list_items(call.args[0]) if call.args and not call.kwargs and \
             (call.op == "getitem" or len(call.args) == 1) else None
         if items is None:
