@@ -23,16 +23,15 @@ the three gradients agree. RESULTS.md keeps a run ("Checkpointing").
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import time
-import tracemalloc
 
 os.environ.pop("S2S_CACHE_DIR", None)
 
 import numpy as np  # noqa: E402
 
 import s2s  # noqa: E402
+from benchmarks.harness import peak_bytes  # noqa: E402
 
 
 def step(h, x, W, U):
@@ -65,20 +64,6 @@ def rnn_segments(W, U, h0, xss):
     for k in range(xss.shape[0]):
         h = s2s.checkpoint(segment)(h, xss[k], W, U)
     return np.sum(h ** 2)
-
-
-def peak_bytes(fn) -> int:
-    gc.collect()
-    tracemalloc.start()
-    try:
-        base = tracemalloc.get_traced_memory()[0]
-        tracemalloc.reset_peak()
-        result = fn()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    del result
-    return peak - base
 
 
 def seconds(fn, repeats: int = 9) -> float:
