@@ -21,7 +21,10 @@ from s2s.api import recursion
 from s2s.errors import S2SError
 
 CHECKPOINTED = "__s2s_checkpointed__"  # the attribute of the wrapper holding the function it checkpoints
-_WRAPPERS: dict = {}  # function -> its wrapper (`s2s.checkpoint(step)(h)` in a loop: made once)
+# the attribute of a marked function holding its wrapper (`s2s.checkpoint(step)(h)` in a loop: made once). On the
+# function, not in a table of s2s: the wrapper holds the function, so a table would keep every closure checkpointed
+# at a call (`s2s.checkpoint(lambda h: ...)` in a function called many times) alive; the two free each other
+WRAPPER = "__s2s_checkpoint_wrapper__"
 
 
 def checkpoint(fn):
@@ -82,8 +85,8 @@ def checkpoint(fn):
     """
     if getattr(fn, CHECKPOINTED, None) is not None:  # (checkpoint(checkpoint(f)): one mark)
         return fn
-    made = _WRAPPERS.get(fn) if inspect.isfunction(fn) else None
-    if made is not None:
+    made = getattr(fn, WRAPPER, None) if inspect.isfunction(fn) else None
+    if getattr(made, CHECKPOINTED, None) is fn:  # (not a wrapper functools.wraps copied from the function fn wraps)
         return made
     if not inspect.isfunction(fn):
         kind = "a bound method" if inspect.ismethod(fn) else f"a {type(fn).__name__}"
@@ -101,6 +104,6 @@ def checkpoint(fn):
         return fn(*args, **kwargs)
 
     setattr(checkpointed, CHECKPOINTED, fn)
-    _WRAPPERS[fn] = checkpointed
+    setattr(fn, WRAPPER, checkpointed)  # (after functools.wraps, which copies fn's attributes to the wrapper)
     return checkpointed
 

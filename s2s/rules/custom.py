@@ -16,6 +16,7 @@ import importlib
 import inspect
 import linecache
 import re
+import weakref
 from typing import Callable
 
 from s2s import prims
@@ -138,7 +139,8 @@ def bind(attribute: str, obj) -> bool:
 # api/recursion.py makes them (it sets registry.RECURSIVE) and records them here. Generated text calls them as
 # custom.<attribute>, and asks for them after its imports (`recursive_rules`): a process that has not made them
 # makes them as it imports the text, from the function's module and qualified name.
-CHECKPOINTED: set = set()  # the functions s2s.checkpoint marked (api/checkpoint.py), whose calls use those rules too
+CHECKPOINTED: weakref.WeakSet = weakref.WeakSet()  # the functions s2s.checkpoint marked (api/checkpoint.py), whose calls
+# use those rules too (weak: a closure checkpointed at each call of a function is freed with its wrapper)
 RECURSIVE_NAMES: dict = {}  # recursive function -> {role ("function", "adjoint", "adjoint_tangent", ...): attribute}
 _MADE_FOR: dict = {}  # attribute -> (the recursive function, its role)
 
