@@ -123,13 +123,12 @@ class LoopSaves:
         for n in needed:
             if not reads.get(n) or n not in calls:
                 continue
-            v = n
-            for _ in range(40):
-                c = calls.get(v)
-                x = None if c is None else kept(c) or self._number_kept(c)
-                if x is None:
+            v, seen = n, {n}
+            while v in calls:  # (down the chain of values keeping the shape, each once)
+                v = kept(calls[v]) or self._number_kept(calls[v])
+                if v is None or v in seen:
                     break
-                v = x
+                seen.add(v)
                 if there(v):
                     out[n] = v
                     break
