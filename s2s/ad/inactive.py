@@ -88,6 +88,7 @@ def keys(fn: ir.Function) -> set[str]:
     """The names holding keys or indices computed from values with a derivative, which carry none (module
     note)."""
     made = call_definitions(fn.body)
+    defs, headers = _defined(fn.body)
     out = set()
     for name, c in made.items():
         if c.op != "getitem" or len(c.args) != 2 or type(c.args[1]) is not ir.Const or type(c.args[0]) is not ir.Var:
@@ -95,13 +96,12 @@ def keys(fn: ir.Function) -> set[str]:
         whole = _unwrapped(made.get(c.args[0].name), made)  # u, inv = np.unique(x, return_inverse=True): inv = t[1]
         if whole is not None and c.args[1].value in prims.INTEGER_PARTS.get(whole.op, ()):
             out.add(name)
-    items = _items(fn, made)
+    items = _items(fn, made, defs)
     out.update(name for name, c in made.items() if c.op == "getitem" and len(c.args) == 2 and
                type(c.args[0]) is ir.Var and type(items.get(c.args[0].name)) is tuple and
                type(c.args[1]) is ir.Const and c.args[1].value == 0)  # for k, v in d.items(): k = pair[0]
-    version = _versions(fn)
-    places, defs = _places(fn.body), {d.target: d for d in definitions(fn.body)}
-    entering = _entering(fn, places)
+    version, places = _versions(defs), _places(fn.body)
+    entering = _entering(defs, headers, places)
     # p[k] (p.get(k)) of an item k of p, or of p made anew in a loop (keys = list(p) before it), where that read
     # runs whenever k is taken (not on another path only, `ks = list(p); if isinstance(p, dict): p[ks[0]]`, where
     # p is a list; a loop's, `for k in p`, is the rt.dict_keys_only check `iterated_keys` placed)
@@ -126,7 +126,7 @@ def keys(fn: ir.Function) -> set[str]:
         for a in _index(c):
             if type(a) is ir.Var and a.name in leaves:
                 uses[a.name] -= 1
-    for d in definitions(fn.body):  # (a loop's item kept for after it, `key = phi(None, key_1)`, never read)
+    for d in defs.values():  # (a loop's item kept for after it, `key = phi(None, key_1)`, never read)
         if type(d) is ir.Phi and not uses.get(d.target):
             for o in d.operands:
                 if type(o) is ir.Var and o.name in items and o.name != d.target:
@@ -176,9 +176,10 @@ def iterated_keys(fn: ir.Function) -> ir.Function:
             uses[seq] -= 1
             if c.op == "getitem":
                 taken.setdefault(seq, []).append(name)
-    version, joined, reads = _versions(fn), _versions(fn, branches=True), _own_reads(fn)
-    places, defs = _places(fn.body), {d.target: d for d in definitions(fn.body)}
-    entering = _entering(fn, places)
+    defs, headers = _defined(fn.body)
+    version, joined, reads = _versions(defs), _versions(defs, branches=True), _own_reads(fn)
+    places = _places(fn.body)
+    entering = _entering(defs, headers, places)
     keys: dict = {}  # sequence -> its call of rt.dict_keys or rt.dict_keys_only
     for seq, whole in seqs.items():  # (p[k], or q[k] of `q = p if flag else table`: on some paths only)
         read = {k: [(s, version(whole) in map(version, entering(q, s))) for q, s in reads.get(k, ())
@@ -201,7 +202,21 @@ def iterated_keys(fn: ir.Function) -> ir.Function:
 _KEYS_ONLY = "s2s.runtime.dict_keys_only"
 
 
-def _versions(fn: ir.Function, branches: bool = False):
+def _defined(body: list) -> tuple[dict, dict]:
+    """One walk of the function's `body` for `_versions`, `_entering` and `_items`: name -> the assignment or phi
+    defining it (in the body's order), and name -> the loop whose header phi it is."""
+    defs, headers = {}, {}
+    for s in ir.statements(body):
+        if type(s) is ir.Assign:
+            defs[s.target] = s
+        elif type(s) in (ir.If, ir.Loop):
+            defs.update((p.target, p) for p in s.phis)
+            if type(s) is ir.Loop:
+                headers.update((p.target, s) for p in s.phis)
+    return defs, headers
+
+
+def _versions(defs: dict, branches: bool = False):
     """name -> one name for the values a variable of the function's holds that are surely that container: its copies
     (`q = p`). An item of one used to index another is one of its keys or indices (an element of a list indexing
     the list is an integer). Not a loop's header phi (what enters it holds in the first pass only: `_entering`),
@@ -215,7 +230,7 @@ def _versions(fn: ir.Function, branches: bool = False):
             n = parent[n] = parent.get(parent[n], parent[n])
         return n
 
-    for d in definitions(fn.body):
+    for d in defs.values():
         if type(d) is ir.Phi:
             operands = d.operands if branches else ()
             joined = [o.name for o in operands if type(o) is ir.Var]
@@ -226,19 +241,15 @@ def _versions(fn: ir.Function, branches: bool = False):
     return find
 
 
-def _entering(fn: ir.Function, places: dict):
+def _entering(defs: dict, headers: dict, places: dict):
     """(name, read) -> the values `name` surely holds where `read` runs: itself, what enters the loops whose header phi
     it is (through copies), as far as `read` runs in their first pass: `q_1 = phi(q, ...)` read at an item k of p, with q = p entering. What enters holds only
     in the first pass: a read guarded off it (`if i > 0: for k in p: q[k]`) reads what comes back, perhaps another
     dict, whose keys the items of a list p may be. A read in the first pass whenever k is taken raises there for a
     list, tuple or array p read at its float items (or k is an integer, with no derivative either)."""
-    entered, copies = {}, {}
-    for s in ir.statements(fn.body):
-        if type(s) is ir.Loop:
-            entered.update((p.target, (s, p.operands[0].name)) for p in s.phis if p.operands and
-                           type(p.operands[0]) is ir.Var)
-        elif type(s) is ir.Assign and type(s.value) is ir.Var:
-            copies[s.target] = s.value.name
+    entered = {n: (loop, defs[n].operands[0].name) for n, loop in headers.items() if defs[n].operands and
+               type(defs[n].operands[0]) is ir.Var}
+    copies = {n: d.value.name for n, d in defs.items() if type(d) is ir.Assign and type(d.value) is ir.Var}
 
     def at(name: str, read) -> list:
         out = []
@@ -365,7 +376,7 @@ def _unwrapped(c: ir.Call | None, made: dict) -> ir.Call | None:
     return c
 
 
-def _items(fn: ir.Function, made: dict) -> dict:
+def _items(fn: ir.Function, made: dict, defs: dict) -> dict:
     """name -> the container whose item it holds: an element of a sequence iterating the container (list(p),
     tuple(p), the keys of a dict, a list built by appending its items or a stack of them that generated code
     keeps), min(p), max(p), next(iter(p)); ("pairs", d) for a (key, value) pair of the dict d (d.items())."""
@@ -377,8 +388,8 @@ def _items(fn: ir.Function, made: dict) -> dict:
     for s in ir.statements(fn.body):
         if type(s) is ir.Effect and s.value.op == "push" and type(s.value.args[0]) is ir.Var:
             pushed.setdefault(s.value.args[0].name, []).append(s.value.args[1])
-    phis = {d.target: [o for o in d.operands if o is not None and not (type(o) is ir.Var and o.name == d.target)]
-            for d in definitions(fn.body) if type(d) is ir.Phi}
+    phis = {n: [o for o in d.operands if o is not None and not (type(o) is ir.Var and o.name == n)]
+            for n, d in defs.items() if type(d) is ir.Phi}
     for _ in range(2 * len(made) + 2):  # (a fixed point: each round adds facts, or the last one changed nothing)
         changed = False
         for name, c in made.items():
