@@ -62,3 +62,13 @@ def test_checkpointed_lambdas_gradients_match_finite_differences():
     assert_close(s2s.jacobian(with_lambda, wrt=1, mode="forward")(w, h), gh, rtol=1e-5, atol=1e-7)
     assert_close(s2s.hessian(with_lambda, wrt=1)(w, h), numeric_hessian(lambda h: with_lambda(w, h), h),
                  rtol=1e-4, atol=1e-5)
+
+
+def test_checkpoint_leaves_the_users_function_as_it_was():
+    def step(h):
+        return np.tanh(h)
+
+    before = dict(vars(step))
+    wrapper = s2s.checkpoint(step)
+    assert vars(step) == before  # (nothing s2s marks is set on the function the user passed)
+    assert s2s.checkpoint(step) is wrapper

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import functools
 import inspect
+import weakref
 
 from s2s.api import recursion
 from s2s.errors import S2SError
 
 CHECKPOINTED = "__s2s_checkpointed__"  # the attribute of the wrapper holding the function it checkpoints
-# the attribute of a marked function holding its wrapper (`s2s.checkpoint(step)(h)` in a loop: made once). On the
-# function, not in a table of s2s: the wrapper holds the function, so a table would keep every closure checkpointed
-# at a call (`s2s.checkpoint(lambda h: ...)` in a function called many times) alive; the two free each other
-WRAPPER = "__s2s_checkpoint_wrapper__"
+# function -> a weak reference to its wrapper (`s2s.checkpoint(step)(h)` in a loop: made once while it is held).
+# Weak both ways: the wrapper holds the function, so a strong reference to either would keep every closure
+# checkpointed at a call (`s2s.checkpoint(lambda h: ...)` in a function called many times) alive; and the user's
+# function itself is left as it was (no attribute set on it)
+_WRAPPERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def checkpoint(fn):
@@ -85,8 +87,9 @@ def checkpoint(fn):
     """
     if getattr(fn, CHECKPOINTED, None) is not None:  # (checkpoint(checkpoint(f)): one mark)
         return fn
-    made = getattr(fn, WRAPPER, None) if inspect.isfunction(fn) else None
-    if getattr(made, CHECKPOINTED, None) is fn:  # (not a wrapper functools.wraps copied from the function fn wraps)
+    held = _WRAPPERS.get(fn) if inspect.isfunction(fn) else None
+    made = held() if held is not None else None
+    if made is not None:
         return made
     if not inspect.isfunction(fn):
         kind = "a bound method" if inspect.ismethod(fn) else f"a {type(fn).__name__}"
@@ -104,6 +107,6 @@ def checkpoint(fn):
         return fn(*args, **kwargs)
 
     setattr(checkpointed, CHECKPOINTED, fn)
-    setattr(fn, WRAPPER, checkpointed)  # (after functools.wraps, which copies fn's attributes to the wrapper)
+    _WRAPPERS[fn] = weakref.ref(checkpointed)
     return checkpointed
 
