@@ -274,7 +274,7 @@ class _Aliases(ContainerChecks, ListAliases, LoopAliases, JoinAliases, CallAlias
             return (("caller", ir.Const(callers[0])), ("copy", copy)) + own  # (x an array): the run tells
         if callers:
             return (("caller", ir.Const(callers[0])),)
-        mine = [o for o in objects if o not in self.visible and o not in self.ranges]
+        mine = [o for o in objects if o not in self.visible and o not in self.ranges and not self.constant_item(o)]
         held = {base_name(o) for o in mine if self._made_as(o, CONTAINERS | DICTS)}
         own = sorted({base_name(o) for o in mine} - held)
         named, containers = tuple(o for o in own if not is_temp(o)), sorted(c for c in held if not is_temp(c))

@@ -60,14 +60,16 @@ class ListAliases:
         own = self.root.get(base.name, base.name)
         return {o: n for o, n in self.objects(base).items() if o != own}
 
+    def constant_item(self, name: str) -> bool:
+        """Is `name` an item taken from a list or a tuple that holds no object, only constants (`k` of `for k in
+        ['p', 'q']`: a key)? No array, then, that the advice for an in-place operator (`holder`) would name."""
+        container = self.indexed.get(name, (None,))[0]
+        return isinstance(container, ir.Var) and self.list_items(container) == {}
+
     def items_taken(self, s: ir.Assign) -> bool:
         """`t = ys[i]`, `t = ys[a:b]`, `t = list(ys)` of a list `ys` (`list_items`): `t` shares what the list holds,
         not the list. False where ys is not surely a list."""
         call = s.value
-        keys = self.definition(call.args[0].name) if call.args and isinstance(call.args[0], ir.Var) else None
-        if isinstance(keys, ir.Call) and keys.op in ("list", "tuple") and keys.args and all(
-                isinstance(a, ir.Const) and isinstance(a.value, str) for a in keys.args):
-            return False  # (`for k in ['p', 'q']`: names, read as keys as before, their advice kept)
         items = self.list_items(call.args[0]) if call.args and not call.kwargs and \
             (call.op == "getitem" or len(call.args) == 1) else None
         if items is None:
