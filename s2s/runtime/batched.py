@@ -9,7 +9,6 @@ helpers are the batched forms of the rules that depend on axes. Each is pure.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
@@ -65,17 +64,6 @@ def batch_align(d, ans):
     d = np.asarray(d)
     d = d.reshape(d.shape[:1] + (1,) * (len(shape) - d.ndim + 1) + d.shape[1:])
     return np.broadcast_to(d, d.shape[:1] + shape)
-
-
-def _ragged(xs) -> bool:
-    """Is the list or tuple `xs` one NumPy cannot read as an array (parts of different shapes)?"""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # (NumPy < 1.24 warns of a ragged sequence and makes an object array)
-            np.shape(xs)
-    except (ValueError, Warning):
-        return True
-    return False
 
 
 class _ReadAsArray:
