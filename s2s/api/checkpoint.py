@@ -95,7 +95,9 @@ def checkpoint(fn):
         kind = "a bound method" if inspect.ismethod(fn) else f"a {type(fn).__name__}"
         raise S2SError(f"s2s.checkpoint of {kind} ({fn!r}): it takes a Python function with source (a def or a "
                        f"lambda); checkpoint a function of your own that calls it")
-    if any(p.kind in (p.VAR_POSITIONAL, p.KEYWORD_ONLY) for p in inspect.signature(fn).parameters.values()):
+    # (a function marked before passed the check: `s2s.checkpoint(step)(h)` in a loop, its wrapper let go each time)
+    if fn not in recursion.CHECKPOINTED and \
+            any(p.kind in (p.VAR_POSITIONAL, p.KEYWORD_ONLY) for p in inspect.signature(fn).parameters.values()):
         raise S2SError(f"s2s.checkpoint of {fn.__name__}, which takes *args or keyword-only parameters (its "
                        f"derivatives take the arguments by position): give {fn.__name__} ordinary named parameters "
                        f"(pass several values as one tuple or array)")
