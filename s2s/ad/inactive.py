@@ -160,7 +160,8 @@ def iterated_keys(fn: ir.Function) -> ir.Function:
     read runs whenever k is taken (`_runs_with`), the loop iterates rt.dict_keys(p); where it runs on some paths
     only (`if isinstance(p, dict): p[k] else: ... k`), a sequence's items may be its values, with their
     derivatives, and rt.dict_keys_only(p, 'p', 'k') refuses a list, tuple or array as the loop starts, at its
-    line. (Before the cse stage, which would merge the loop's rt.iterated(p) with another's over p's values.)"""
+    line; not for p.get(k) (or q.get(k) of `q = p if flag else table`), whose result does not vary with k, where
+    the loop iterates p as Python does. (Before the cse stage, which would merge the loop's rt.iterated(p) with another's over p's values.)"""
     made = call_definitions(fn.body)
     seqs = {n: c.args[0].name for n, c in made.items() if c.op == ITERATED and len(c.args) == 1 and
             type(c.args[0]) is ir.Var}
@@ -188,11 +189,15 @@ def iterated_keys(fn: ir.Function) -> ir.Function:
         if not any(read.values()):
             continue
         always = [k for k, rs in read.items() if any(same and _runs_with(places, s, defs[k]) for s, same in rs)]
+        # (q.get(k) on some paths only, q = p if flag else table: a lookup's result does not vary with its key, and
+        # the loop iterating p as Python does gives k the derivative a list's item has, none a dict's key)
+        indexed = sorted((k for k, rs in read.items() if any(s.value.op != _DICT_GET for s, _ in rs)),
+                         key=lambda k: k in always)  # (one read on a path first)
         if len(always) == len(read) and uses[seq] == 0:  # (and the sequence read by that loop only)
             keys[seq] = ir.Call(prims.METHODS["keys"], (ir.Var(whole),))
-        elif not getattr(defs.get(whole), "temp", False):  # (a user's name, t1 too; not a value s2s named)
-            item = min((k for k, rs in read.items() if rs), key=lambda k: k in always)  # (one read on a path)
-            keys[seq] = ir.Call(_KEYS_ONLY, (ir.Var(whole), ir.Const(base_name(whole)), ir.Const(base_name(item))))
+        elif indexed and not getattr(defs.get(whole), "temp", False):  # (a user's name, t1 too; not s2s's)
+            keys[seq] = ir.Call(_KEYS_ONLY, (ir.Var(whole), ir.Const(base_name(whole)), ir.Const(base_name(
+                indexed[0]))))
     if not keys:
         return fn
     return dataclasses.replace(fn, body=map_statements(fn.body, lambda s: dataclasses.replace(

