@@ -786,6 +786,7 @@ CASES += [
     ("builtins.pow", lambda x, y: pow(x, y), (1.7, 0.6), (0, 1)),
 ]
 X5 = np.array([0.3, -0.7, 1.2, 0.4, 2.0])
+XC5 = np.array([0.0, 0.4, 1.1, 1.5, 2.3])  # increasing coordinates, unevenly spaced
 CASES += [
     # ------------------------------------------------------------ differences, polynomials, grids, floats
     ("numpy.ediff1d", lambda x: np.ediff1d(x), (M23,), 0),
@@ -824,7 +825,31 @@ CASES += [
     ("s2s.runtime.gradient_adjoint", lambda g: rt.gradient_adjoint(g, X5, 0.5), (W[:1].repeat(5) * X5,), 0),
     ("s2s.runtime.gradient_adjoint", lambda g: rt.gradient_adjoint(g, M23, axis=1, edge_order=2), (M23,), 0),
     ("s2s.runtime.gradient_adjoint", lambda g, h: rt.gradient_adjoint(g, X5, h), (X5 * 2.0, 0.5), (0, 1)),
-    ("s2s.runtime.gradient_spacing", lambda h: rt.gradient_spacing(h, X5) * X5, (0.5,), 0),
+    # (np.gradient in its coordinates, NumPy's non-uniform differences, and the spacing helpers' derivatives)
+    ("numpy.gradient", lambda x: np.gradient(X5, x), (XC5,), 0),
+    ("numpy.gradient", lambda f, x: np.gradient(f * x, x, edge_order=2), (X5, XC5), (0, 1)),
+    ("numpy.gradient", lambda x, h: np.gradient(M34, x, h, edge_order=2), (XP[:3], 0.7), (0, 1)),
+    ("numpy.gradient", lambda x: np.gradient(M34, XP, axis=-1), (XP,), 0),
+    ("s2s.runtime.gradient_adjoint", lambda g, x: rt.gradient_adjoint(g, X5, x, edge_order=2), (X5, XC5), (0, 1)),
+    ("s2s.runtime.gradient_spacing_tangent", lambda d, x: rt.gradient_spacing_tangent(d, None, X5, 0, x),
+     (W[:1].repeat(5) * X5, XC5), (0, 1)),
+    ("s2s.runtime.gradient_spacing_tangent", lambda d, f: rt.gradient_spacing_tangent(d, None, f, 0, XC5),
+     (X5, X5 ** 2), (0, 1)),
+    ("s2s.runtime.gradient_spacing_tangent", lambda d, u: rt.gradient_spacing_tangent(d, u, X5, 0, XC5, edge_order=2),
+     (X5, XC5 * 0.5), (0, 1)),
+    ("s2s.runtime.gradient_spacing_tangent", lambda d, h: rt.gradient_spacing_tangent(d, None, M34, 0, h),
+     (0.3, 0.7), (0, 1)),
+    ("s2s.runtime.gradient_spacing_adjoint", lambda g, x: rt.gradient_spacing_adjoint(g, None, M34, 0, x, axis=1),
+     (M34, XP), (0, 1)),
+    ("s2s.runtime.gradient_spacing_adjoint", lambda u, f: rt.gradient_spacing_adjoint(X5, u, f, 0, XC5),
+     (X5 * 0.3, X5 ** 2), (0, 1)),
+    ("s2s.runtime.gradient_spacing_adjoint", lambda g, h: rt.gradient_spacing_adjoint(g, None, X5, 0, h, edge_order=2),
+     (X5, 0.6), (0, 1)),
+    ("s2s.runtime.gradient_spacing_transpose", lambda g, x: rt.gradient_spacing_transpose(g, X5 * 0.3, None, X5, 0, x),
+     (X5, XC5), (0, 1)),
+    ("s2s.runtime.gradient_spacing_transpose", lambda d, u: rt.gradient_spacing_transpose(X5, d, u, X5, 0, XC5),
+     (X5 * 0.3, XC5 * 0.1), (0, 1)),
+    ("s2s.runtime.results_added", lambda a, b: rt.results_added(a, b * a), (X5, XC5), (0, 1)),
 ]
 S12 = np.array([0.3, -0.7, 1.2, 0.4, 2.0, -1.1, 0.8, 1.7, -0.2, 0.05, 1.4, -0.45]).reshape(3, 4)  # distinct
 S12NAN = np.where(S12 > 1.5, np.nan, S12)

@@ -252,14 +252,13 @@ def test_gradient_is_differentiated_in_a_number_spacing():
     assert s2s.hessian(_rate_of_rows, wrt=1)(Y, 0.3) == pytest.approx(2 * _rate_of_rows(Y, 0.3) / 0.3 ** 2, rel=1e-12)
 
 
-def test_gradient_in_coordinates_or_in_the_spacing_of_several_axes_is_refused_at_the_users_line():
-    y = np.array([1.0, 2.5, 3.0, 5.0, 4.0])
-    with pytest.raises(s2s.S2SError, match="coordinates") as caught:
-        s2s.grad(_rate_at_coordinates, wrt=1)(y, np.array([0.0, 0.5, 1.5, 2.0, 3.0]))
-    assert "np.gradient(y, t) ** 2" in str(caught.value) and "inner = (a * a * y[2:]" in str(caught.value)
-    with pytest.raises(s2s.S2SError, match="one axis at a time") as caught:
-        s2s.jvp(_rates_of_both_axes, wrt=1)((np.outer(y, y[:3]), 0.3), (1.0,))
-    assert "gy, gx = np.gradient(Y, dx)" in str(caught.value)
+def test_gradient_in_coordinates_or_in_the_spacing_of_several_axes_is_exact():
+    # (refused until round 19; tests/test_fix19_lib.py)
+    y, t = np.array([1.0, 2.5, 3.0, 5.0, 4.0]), np.array([0.0, 0.5, 1.5, 2.0, 3.0])
+    assert_close(s2s.grad(_rate_at_coordinates, wrt=1)(y, t), numeric_grad(_rate_at_coordinates, (y, t), 1))
+    Y = np.outer(y, y[:3])
+    assert_close(s2s.jvp(_rates_of_both_axes, wrt=1)((Y, 0.3), (1.0,))[1],
+                 numeric_grad(_rates_of_both_axes, (Y, 0.3), 1))
     # in y alone, both stay as they were
     assert_close(s2s.grad(_rate_at_coordinates)(y, np.arange(5.0) ** 1.5),
                  numeric_grad(_rate_at_coordinates, (y, np.arange(5.0) ** 1.5), 0))

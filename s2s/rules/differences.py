@@ -111,35 +111,119 @@ define("numpy.ediff1d",
        tangent_fn=_ediff1d_tangent, parameters=(("ary", REQUIRED), ("to_end", None), ("to_begin", None)))
 
 
-# np.gradient(f, *spacing): linear in f (central differences inside, one-sided at the edges); in one number spacing
-# h, linear in 1 / h: d/dh = -ans / h (rt.gradient_spacing refuses coordinates, and spacings of several axes)
-def _spacing_adjoint(j, first):
-    """The adjoint with respect to args[j] of a function linear in 1 / h of one spacing h, its spacings args[first:]."""
-    return lambda G, ans, *args, axis=None, edge_order=1: \
-        -(1.0 / rt.gradient_spacing(args[j], ans, *args[first:j], *args[j + 1:])) * np.sum(G * ans)
-
-
-def _spacing_tangent(j, first):
-    return lambda d, ans, *args, axis=None, edge_order=1: \
-        -(ans / rt.gradient_spacing(args[j], ans, *args[first:j], *args[j + 1:])) * d
-
-
+# np.gradient(f, *spacing): linear in f (central differences inside, one-sided at the edges); in its spacings (a
+# number h, or coordinates x: NumPy's non-uniform differences) through rt.gradient_spacing_tangent / _adjoint
+# (runtime/spacings.py), whose own derivatives are written below
 _SPACINGS = 8
+
+
+def _options(axis, edge_order) -> dict:
+    return dict(**given(axis=axis), **non_default(edge_order=(edge_order, 1)))
+
+
+def _spacing_adjoint(j):
+    return lambda G, ans, f, *varargs, axis=None, edge_order=1: \
+        rt.gradient_spacing_adjoint(G, None, f, j, *varargs, **_options(axis, edge_order))
+
+
+def _spacing_tangent(j):
+    return lambda d, ans, f, *varargs, axis=None, edge_order=1: \
+        rt.gradient_spacing_tangent(d, None, f, j, *varargs, **_options(axis, edge_order))
+
+
+def _gradient_tangent(tangents, ans, f, *varargs, axis=None, edge_order=1):
+    """np.gradient of f's tangent plus the spacings' tangents: added as np.gradient's results (one array, or one
+    per axis: rt.results_added, not `+` of tuples)."""
+    t = list(tangents) + [None] * (1 + len(varargs))
+    parts = ([np.gradient(t[0], *varargs, **_options(axis, edge_order))] if t[0] is not None else []) + \
+        [_spacing_tangent(j)(t[1 + j], ans, f, *varargs, axis=axis, edge_order=edge_order)
+         for j in range(len(varargs)) if t[1 + j] is not None]
+    return parts[0] if len(parts) == 1 else rt.results_added(*parts)
+
+
 define("numpy.gradient",
        [lambda g, ans, f, *varargs, axis=None, edge_order=1:
-        rt.gradient_adjoint(g, f, *varargs, **given(axis=axis), **non_default(edge_order=(edge_order, 1)))]
-       + [_spacing_adjoint(j, 1) for j in range(1, 1 + _SPACINGS)],
-       [lambda d, ans, f, *varargs, axis=None, edge_order=1:
-        np.gradient(d, *varargs, **given(axis=axis), **non_default(edge_order=(edge_order, 1)))]
-       + [_spacing_tangent(j, 1) for j in range(1, 1 + _SPACINGS)])
-# its adjoint rt.gradient_adjoint(g, f, *spacing) (the transposed differences): linear in g, in 1 / h too (f gives
-# only a shape); the checked spacing rt.gradient_spacing(h, ans, *others) is h
+        rt.gradient_adjoint(g, f, *varargs, **_options(axis, edge_order))]
+       + [_spacing_adjoint(j) for j in range(_SPACINGS)],
+       [lambda d, ans, f, *varargs, axis=None, edge_order=1: np.gradient(d, *varargs, **_options(axis, edge_order))]
+       + [_spacing_tangent(j) for j in range(_SPACINGS)], tangent_fn=_gradient_tangent)
+# its adjoint rt.gradient_adjoint(g, f, *spacing) (the transposed differences): linear in g (f gives only a shape);
+# in spacing j, the transpose in f of the spacing's tangent (and the spacing's adjoint of f -> its transpose)
 define(RT + "gradient_adjoint",
-       [lambda G, ans, g, f, *varargs, axis=None, edge_order=1:
-        np.gradient(G, *varargs, **given(axis=axis), **non_default(edge_order=(edge_order, 1))), None]
-       + [_spacing_adjoint(j, 2) for j in range(2, 2 + _SPACINGS)],
+       [lambda G, ans, g, f, *varargs, axis=None, edge_order=1: np.gradient(G, *varargs, **_options(axis, edge_order)),
+        None]
+       + [(lambda j: lambda G, ans, g, f, *varargs, axis=None, edge_order=1:
+           rt.gradient_spacing_adjoint(g, None, G, j, *varargs, **_options(axis, edge_order)))(j)
+          for j in range(_SPACINGS)],
        [lambda d, ans, g, f, *varargs, axis=None, edge_order=1:
-        rt.gradient_adjoint(d, f, *varargs, **given(axis=axis), **non_default(edge_order=(edge_order, 1))), None]
-       + [_spacing_tangent(j, 2) for j in range(2, 2 + _SPACINGS)])
-define(RT + "gradient_spacing", [lambda g, ans, h, result, *others: g] + [None] * (1 + _SPACINGS),
-       [lambda d, ans, h, result, *others: d] + [None] * (1 + _SPACINGS))
+        rt.gradient_adjoint(d, f, *varargs, **_options(axis, edge_order)), None]
+       + [(lambda j: lambda d, ans, g, f, *varargs, axis=None, edge_order=1:
+           rt.gradient_spacing_transpose(g, d, None, f, j, *varargs, **_options(axis, edge_order)))(j)
+          for j in range(_SPACINGS)])
+
+
+# the spacing helpers, (d, u, f, j, *spacings) of rt.gradient_spacing_tangent, (g, u, f, j, *spacings) of _adjoint
+# and (g, d, u, f, j, *spacings) of _transpose: each linear in its directions d, u (u None: a first derivative) and
+# in g and f; in another spacing than j, zero; in spacing j again, a second derivative (along u), a third refused
+def _spacing_rules(head, adjoint, tangent):
+    """The rules of a spacing helper in its spacings (after `head` leading arguments): `adjoint(G, args, o)` and
+    `tangent(t, args, o)` of a first derivative in spacing j (o: the options to pass on)."""
+    def rule(i, of):
+        def at(G, ans, *args, axis=None, edge_order=1):
+            j, u, vs = args[head - 1], args[head - 3], args[head:]
+            if i != j:
+                return 0.0 * (vs[i] if of is adjoint else ans)
+            if u is not None:
+                return rt.gradient_spacing_third(u)
+            return of(G, args, _options(axis, edge_order))
+        return at
+    return [rule(i, adjoint) for i in range(_SPACINGS)], [rule(i, tangent) for i in range(_SPACINGS)]
+
+
+def _added(rules):
+    """A tangent_fn of `rules` (one per argument): their tangents added as np.gradient's results (rt.results_added:
+    a tuple of one array per axis is added array by array, not joined by `+`)."""
+    def tangent(tangents, ans, *args, **kwargs):
+        parts = [rules[i](t, ans, *args, **kwargs) for i, t in enumerate(tangents) if t is not None]
+        return parts[0] if len(parts) == 1 else rt.results_added(*parts)
+    return tangent
+
+
+_T, _A, _X = rt.gradient_spacing_tangent, rt.gradient_spacing_adjoint, rt.gradient_spacing_transpose
+_T_IN = _spacing_rules(4, lambda G, a, o: _A(G, a[0], *a[2:], **o), lambda t, a, o: _T(a[0], t, *a[2:], **o))
+_T_TANGENTS = [
+    lambda t, ans, d, u, f, j, *vs, axis=None, edge_order=1: _T(t, u, f, j, *vs, **_options(axis, edge_order)),
+    lambda t, ans, d, u, f, j, *vs, axis=None, edge_order=1: _T(d, t, f, j, *vs, **_options(axis, edge_order)),
+    lambda t, ans, d, u, f, j, *vs, axis=None, edge_order=1: _T(d, u, t, j, *vs, **_options(axis, edge_order)),
+    None] + _T_IN[1]
+define(RT + "gradient_spacing_tangent",
+       [lambda G, ans, d, u, f, j, *vs, axis=None, edge_order=1: _A(G, u, f, j, *vs, **_options(axis, edge_order)),
+        lambda G, ans, d, u, f, j, *vs, axis=None, edge_order=1: _A(G, d, f, j, *vs, **_options(axis, edge_order)),
+        lambda G, ans, d, u, f, j, *vs, axis=None, edge_order=1: _X(G, d, u, f, j, *vs, **_options(axis, edge_order)),
+        None] + _T_IN[0],
+       _T_TANGENTS, tangent_fn=_added(_T_TANGENTS))
+_A_IN = _spacing_rules(4, lambda G, a, o: _A(a[0], G, *a[2:], **o), lambda t, a, o: _A(a[0], t, *a[2:], **o))
+define(RT + "gradient_spacing_adjoint",
+       [lambda G, ans, g, u, f, j, *vs, axis=None, edge_order=1: _T(G, u, f, j, *vs, **_options(axis, edge_order)),
+        lambda G, ans, g, u, f, j, *vs, axis=None, edge_order=1: _A(g, G, f, j, *vs, **_options(axis, edge_order)),
+        lambda G, ans, g, u, f, j, *vs, axis=None, edge_order=1: _X(g, G, u, f, j, *vs, **_options(axis, edge_order)),
+        None] + _A_IN[0],
+       [lambda t, ans, g, u, f, j, *vs, axis=None, edge_order=1: _A(t, u, f, j, *vs, **_options(axis, edge_order)),
+        lambda t, ans, g, u, f, j, *vs, axis=None, edge_order=1: _A(g, t, f, j, *vs, **_options(axis, edge_order)),
+        lambda t, ans, g, u, f, j, *vs, axis=None, edge_order=1: _A(g, u, t, j, *vs, **_options(axis, edge_order)),
+        None] + _A_IN[1])
+_X_IN = _spacing_rules(5, lambda G, a, o: _A(a[0], a[1], G, *a[4:], **o), lambda t, a, o: _X(a[0], a[1], t, *a[3:], **o))
+define(RT + "gradient_spacing_transpose",
+       [lambda G, ans, g, d, u, f, j, *vs, axis=None, edge_order=1: _T(d, u, G, j, *vs, **_options(axis, edge_order)),
+        lambda G, ans, g, d, u, f, j, *vs, axis=None, edge_order=1: _A(g, u, G, j, *vs, **_options(axis, edge_order)),
+        lambda G, ans, g, d, u, f, j, *vs, axis=None, edge_order=1: _A(g, d, G, j, *vs, **_options(axis, edge_order)),
+        None, None] + _X_IN[0],
+       [lambda t, ans, g, d, u, f, j, *vs, axis=None, edge_order=1: _X(t, d, u, f, j, *vs, **_options(axis, edge_order)),
+        lambda t, ans, g, d, u, f, j, *vs, axis=None, edge_order=1: _X(g, t, u, f, j, *vs, **_options(axis, edge_order)),
+        lambda t, ans, g, d, u, f, j, *vs, axis=None, edge_order=1: _X(g, d, t, f, j, *vs, **_options(axis, edge_order)),
+        None, None] + _X_IN[1])
+define(RT + "gradient_spacing_third", [None], [None])
+# rt.results_added(*parts): np.gradient's results (an array, or a tuple of them) added: linear in each part
+define(RT + "results_added", [lambda G, ans, *parts: G] * _SPACINGS,
+       [lambda d, ans, *parts: d] * _SPACINGS,
+       tangent_fn=lambda tangents, ans, *parts: rt.results_added(*[t for t in tangents if t is not None]))

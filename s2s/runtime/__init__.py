@@ -30,6 +30,7 @@ from s2s.runtime.breadth import *  # noqa: F401,F403  (np.partition, np.unique, 
 from s2s.runtime.scipy_linalg import *  # noqa: F401,F403  (scipy.linalg's rules: the rows of an LU factorization)
 from s2s.runtime.methods import *  # noqa: F401,F403  (ndarray methods: astype, item, tolist)
 from s2s.runtime.numerics import *  # noqa: F401,F403  (polynomials, finite differences, quantiles)
+from s2s.runtime.spacings import *  # noqa: F401,F403  (np.gradient's derivatives in its spacings and coordinates)
 from s2s.runtime.masked import *  # noqa: F401,F403  (reductions with where= and initial=: np.max(x, where=m))
 from s2s.runtime.settled import *  # noqa: F401,F403  (an inner transformation's results, as its call returns them)
 from s2s.runtime.iterators import *  # noqa: F401,F403  (iterators a loop reads only in part: zip(xs, itertools.count()))

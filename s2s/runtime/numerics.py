@@ -17,7 +17,7 @@ from s2s.runtime.core import unbroadcast_to_shape
 from s2s.runtime.batched import svdvals_tangent
 
 __all__ = ["vander_slope", "polyder_adjoint", "polyadd_adjoint", "polyint_adjoint", "polyint_adjoint_k",
-           "polymul_untrimmed", "gradient_adjoint", "gradient_spacing", "quantile_adjoint", "quantile_tangent",
+           "polymul_untrimmed", "gradient_adjoint", "quantile_adjoint", "quantile_tangent",
            "quantile_q_tangent", "quantile_q_adjoint", "quantile_slope_adjoint", "pinv_full_rank", "lstsq_full_rank",
            "lstsq_solution_adjoint", "lstsq_tangent", "cov_tangent", "cov_adjoint", "det_adjoint", "det_tangent",
            "cofactors", "invertible"]
@@ -108,23 +108,6 @@ def gradient_adjoint(g, f, *varargs, axis=None, edge_order=1):
         d = np.gradient(np.eye(f.shape[a]), *spacing, axis=0, edge_order=edge_order)  # out along a = d @ f
         out = out + np.moveaxis(np.tensordot(d.T, np.moveaxis(part, a, 0), axes=1), 0, a)
     return out
-
-
-def gradient_spacing(h, ans, *others):
-    """`h`, the spacing of `np.gradient(f, h)` (its result `ans`, the other spacings `others`) that a derivative is
-    taken in, checked to be one number spacing one axis: the result is then linear in 1 / h, its derivative in h
-    -ans / h. Coordinates (an array of sample points) and spacings of several axes are refused."""
-    if np.ndim(h) != 0:
-        raise S2SError("np.gradient(y, x) with coordinates x (an array of sample points) that carry a derivative "
-                       "is not supported by s2s: for evenly spaced points pass their spacing as a number, "
-                       "np.gradient(y, x[1] - x[0]); else write NumPy's formula out (for a 1-D y, edge_order=1): "
-                       "h = np.diff(x); a, b = h[:-1], h[1:]; inner = (a * a * y[2:] - b * b * y[:-2] + (b * b - a * "
-                       "a) * y[1:-1]) / (a * b * (a + b)); np.concatenate([(y[1:2] - y[:1]) / h[:1], inner, "
-                       "(y[-1:] - y[-2:-1]) / h[-1:]])")
-    if isinstance(ans, (list, tuple)) or others:
-        raise S2SError("np.gradient(y, h) of several axes with a spacing h that carries a derivative is not "
-                       "supported by s2s: take one axis at a time, np.gradient(y, h, axis=k)")
-    return h
 
 
 # ---------------------------------------------------------------- quantiles (linear interpolation), medians
