@@ -436,14 +436,9 @@ def _helper_refusal(spelled: str, helper, loc, made):
 
 
 # a draw of NumPy's with its parameters' derivative, written with a standard draw (the same numbers) -> the rewrite
+_READ_AS_LOCATED = frozenset({"normal", "exponential", "laplace", "gumbel", "logistic", "uniform", "lognormal",
+                              "gauss", "normalvariate"})  # (ad/located_draws.py)
 _DRAWN_AS = {
-    "normal": "loc + scale * rng.standard_normal(size)", "exponential": "scale * rng.standard_exponential(size)",
-    "laplace": "loc + scale * rng.laplace(0.0, 1.0, size)", "gumbel": "loc + scale * rng.gumbel(0.0, 1.0, size)",
-    "logistic": "loc + scale * rng.logistic(0.0, 1.0, size)",
-    "lognormal": "np.exp(mean + sigma * rng.standard_normal(size)) (the same draw; NumPy's own exp may differ from "
-                 "np.exp in the last bit)",
-    "uniform": "low + (high - low) * rng.random(size) (rng.random_sample(size) of a RandomState; the same numbers "
-               "for float64 low and high)",
     "gamma": "scale * rng.standard_gamma(shape, size) (a derivative through scale; none through shape)",
 }
 
@@ -451,11 +446,17 @@ _DRAWN_AS = {
 def _draw_advice(method: str) -> tuple:
     """(why, fix) for a draw of NumPy's whose parameters carry a derivative that s2s does not read as a location and
     a scale of a standard draw (never s2s.nondifferentiable: that would make a derivative that exists 0)."""
-    why = (f"it is a random draw whose parameters carry a derivative, which s2s takes only through the location and "
-           f"scale of NumPy's normal, exponential, laplace, gumbel and logistic draws, called on a generator with "
-           f"the parameters written out (loc, scale, size)")
+    why = (f"it is a random draw whose parameters carry a derivative, which s2s takes only where the draw is a "
+           f"location and scale of a standard draw made of the same numbers (NumPy's normal, exponential, laplace, "
+           f"gumbel, logistic, uniform and lognormal, Python's random.gauss, normalvariate and uniform, called with "
+           f"the parameters written out)")
+    if method in _READ_AS_LOCATED:
+        return why, (f"Write the parameters of .{method}(...) out, positionally or by name (not *args, **kwargs, "
+                     f"nor a call's result in place), on a NumPy generator or Python's random.Random.")
+    why += (f"; .{method}() has no such exact reparameterisation (its parameters change how the numbers are drawn: "
+            f"by rejection, or as a transform of several draws)")
     if method in _DRAWN_AS:
-        return why, (f"Write it as its standard draw, located and scaled, which s2s differentiates by the draw it "
+        return why, (f"Write it as its standard draw, scaled, which s2s differentiates by the draw it "
                      f"made (the reparameterisation): {_DRAWN_AS[method]} for rng.{method}(...).")
     return why, ("Write the draw as a function of a standard draw whose parameters carry no derivative (the "
                  "reparameterisation, where there is one: loc + scale * rng.standard_normal(size) for "

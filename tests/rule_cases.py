@@ -850,6 +850,7 @@ CASES += [
     ("s2s.runtime.gradient_spacing_transpose", lambda d, u: rt.gradient_spacing_transpose(X5, d, u, X5, 0, XC5),
      (X5 * 0.3, XC5 * 0.1), (0, 1)),
     ("s2s.runtime.results_added", lambda a, b: rt.results_added(a, b * a), (X5, XC5), (0, 1)),
+    ("s2s.runtime.draw_exp", lambda x: rt.draw_exp(x), (X5,), 0),  # (C's exp of a lognormal draw)
 ]
 S12 = np.array([0.3, -0.7, 1.2, 0.4, 2.0, -1.1, 0.8, 1.7, -0.2, 0.05, 1.4, -0.45]).reshape(3, 4)  # distinct
 S12NAN = np.where(S12 > 1.5, np.nan, S12)

@@ -5,14 +5,24 @@
    differences, edge_order 1 and 2, any axis, one coordinate array per axis) is now exact in every mode, through
    rt.gradient_spacing_tangent / _adjoint / _transpose (runtime/spacings.py), which evaluate NumPy's formula on
    numbers carrying one or two directions; a third derivative in x is refused.
+2. Draws with a derivative through their parameters, beyond rng.normal & co (round 18): NumPy's rng.uniform(low,
+   high) (Generator, RandomState, np.random.uniform) is low + (high - low) * rng.random(shape), and
+   rng.lognormal(mean, sigma) is C's exp of mean + sigma * rng.standard_normal(shape) (rt.draw_exp: math.exp entry by
+   entry; np.exp differs in the last bit), Python's random.gauss / normalvariate(mu, sigma) are mu + sigma * the
+   same draw at (0.0, 1.0) and random.uniform(a, b) is a + (b - a) * random(): bit for bit (checked below over
+   thousands of cases, on NumPy 2.x and 1.25). They are now differentiated so (ad/located_draws.py); gamma, beta and
+   the others stay refused, saying why (no exact reparameterisation).
 
 Each program is checked against central differences (its derivatives) and NumPy (its value).
 """
+import random
+
 import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, numeric_grad, numeric_hessian
+from s2s import runtime as rt
+from conftest import assert_close, check_every_mode, numeric_grad, numeric_hessian
 
 XC = np.array([0.0, 0.4, 1.1, 1.5, 2.3, 2.6])  # unevenly spaced coordinates
 YC = np.array([1.0, 2.0, 4.0, 3.0, 0.0, 1.5])
@@ -103,3 +113,126 @@ def lambda_two_axes_y(y):
 def test_gradient_number_spacing_still_exact():
     assert_close(s2s.grad(number_spacing)(0.7), numeric_grad(number_spacing, (0.7,), 0))
     assert_close(s2s.hessian(number_spacing)(0.7), numeric_hessian(number_spacing, 0.7), rtol=1e-4)
+
+
+# ---------------------------------------------------------------- 2. draws: uniform, lognormal, Python's random
+def _bits(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape == b.shape and np.array_equal(a.view(np.uint64), b.view(np.uint64))
+
+
+def _cases(n=600):
+    R = np.random.default_rng(0)
+    for k in range(n):
+        lo = R.normal(size=(3,) if k % 2 else ()) * 10.0 ** R.integers(-3, 3)
+        hi = lo + np.abs(R.normal(size=np.shape(lo))) * 10.0 ** R.integers(-3, 2)
+        if k % 3 == 0:
+            lo, hi = float(np.ravel(lo)[0]), float(np.ravel(hi)[0])
+        size = [None, (3,), (2, 3)][k % 3]
+        yield lo, hi, size, int(R.integers(1 << 30))
+
+
+def test_numpy_uniform_and_lognormal_are_their_standard_draws_bit_for_bit():
+    for lo, hi, size, seed in _cases():
+        shape = np.broadcast_shapes(np.shape(lo), np.shape(hi)) if size is None else size
+        for make in (np.random.default_rng, np.random.RandomState):
+            a, b = make(seed), make(seed)
+            assert _bits(a.uniform(lo, hi, size), lo + np.subtract(hi, lo) * rt.standard_draw(b.uniform, shape))
+            sigma = np.abs(hi - lo) * 0.1
+            assert _bits(a.lognormal(lo, sigma, size), rt.draw_exp(lo + sigma * b.standard_normal(shape)))
+        np.random.seed(seed)
+        v = np.random.uniform(lo, hi, size)
+        np.random.seed(seed)
+        assert _bits(v, lo + np.subtract(hi, lo) * rt.standard_draw(np.random.uniform, shape))
+
+
+def test_python_gauss_normalvariate_uniform_are_their_standard_draws_bit_for_bit():
+    R = np.random.default_rng(1)
+    for _ in range(1000):
+        mu, sigma = float(R.normal() * 10.0 ** R.integers(-3, 4)), float(abs(R.normal()) * 10.0 ** R.integers(-3, 4))
+        seed = int(R.integers(1 << 30))
+        for name in ("gauss", "normalvariate", "uniform"):
+            a, b = random.Random(seed), random.Random(seed)
+            for _ in range(3):  # (gauss keeps its second number for the next call)
+                if name == "uniform":
+                    assert _bits(a.uniform(mu, sigma), mu + (sigma - mu) * rt.standard_draw(b.uniform, None))
+                else:
+                    assert _bits(getattr(a, name)(mu, sigma), mu + sigma * getattr(b, name)(0.0, 1.0))
+
+
+def uniform_draws(x):
+    rng = np.random.default_rng(4)
+    u = rng.uniform(x[0], x[0] + x[1] ** 2, size=(2, 3)) + rng.uniform(x[2], 2.0)
+    return np.sum(np.sin(u) * x[1])
+
+
+def uniform_of_a_random_state(x):
+    rs = np.random.RandomState(2)
+    return np.sum(rs.uniform(low=x[:2], high=x[2] + 3.0) ** 2)
+
+
+def lognormal_draws(x):
+    rng = np.random.default_rng(8)
+    return np.sum(np.log1p(rng.lognormal(x[0], x[1] ** 2, size=4)) * x[2]) + np.sum(rng.lognormal(x[:2], 0.5))
+
+
+def python_draws(x):
+    r = random.Random(3)
+    a = r.gauss(x[0], x[1] ** 2) * r.normalvariate(mu=x[2], sigma=0.5)
+    return a + r.uniform(x[1], x[2] * 3.0) ** 2
+
+
+@pytest.mark.parametrize("f", [uniform_draws, uniform_of_a_random_state, lognormal_draws, python_draws],
+                         ids=lambda f: f.__name__)
+def test_uniform_lognormal_and_python_draws_in_every_mode(f):
+    check_every_mode(f, np.array([0.3, 0.7, 1.1]), exact=True)
+
+
+def global_draws(a, b):
+    return np.sum(np.random.uniform(a, b, 3)) + random.gauss(a, b) + random.uniform(a, b)
+
+
+def test_global_draws_are_the_ones_the_function_makes():
+    np.random.seed(5)
+    random.seed(6)
+    u = np.random.random_sample(3)
+    z = random.gauss(0.0, 1.0)
+    w = random.random()
+    np.random.seed(5)
+    random.seed(6)
+    value, (da, db) = s2s.value_and_grad(global_draws, wrt=(0, 1))(0.3, 1.2)
+    np.random.seed(5)
+    random.seed(6)
+    assert value == global_draws(0.3, 1.2)
+    assert_close(da, np.sum(1 - u) + 1.0 + (1 - w), 1e-12, 0)
+    assert_close(db, np.sum(u) + z + w, 1e-12, 0)
+
+
+def uniform_backwards(a):
+    return np.random.default_rng(0).uniform(a, a - 1.0)
+
+
+def lognormal_negative(s):
+    return np.sum(np.random.default_rng(0).lognormal(0.0, -s, 2))
+
+
+def test_draw_checks_as_numpy_does():
+    with pytest.raises(ValueError, match="high - low < 0"):
+        s2s.grad(uniform_backwards)(0.3)
+    with pytest.raises(ValueError, match="sigma < 0"):
+        s2s.grad(lognormal_negative)(0.3)
+
+
+def gamma_draw(k, s):
+    return np.sum(np.random.default_rng(0).gamma(k, s, 3))
+
+
+def beta_draw(a, b):
+    return np.sum(np.random.default_rng(0).beta(a, b, 3))
+
+
+@pytest.mark.parametrize("f", [gamma_draw, beta_draw], ids=lambda f: f.__name__)
+def test_draws_without_an_exact_reparameterisation_stay_refused_saying_why(f):
+    with pytest.raises(s2s.NonDifferentiableError, match="no such exact reparameterisation") as info:
+        s2s.grad(f, wrt=(0, 1))(1.3, 0.7)
+    assert "nondifferentiable" not in str(info.value)

@@ -50,6 +50,9 @@ nondiff(RT + "zeros_like", RT + "shape_of", RT + "shapes_of")
 nondiff(RT + "tie_share", RT + "abs_curvature", elementwise=True)  # (kinks: piecewise constant, derivative 0)
 nondiff(RT + "mean_rounding")  # (statistics.mean's last bit: no derivative)
 nondiff(RT + "draw_shape")  # (the shape of rng.normal(loc, scale)'s standard draw: ad/located_draws.py)
+nondiff(RT + "standard_draw")  # (rng.uniform(low, high)'s standard draw rng.random(shape), random.gauss's...)
+# C's exp of a lognormal draw's mean + sigma * z (ad/located_draws.py): exp's derivative, itself
+elementwise(RT + "draw_exp", lambda ans, x: ans)
 # checks made by generated code
 nondiff(RT + "require_scalar", RT + "require_bound", RT + "require_immutable", RT + "require_number",
         RT + "require_unshared", RT + "require_length", RT + "require_keywords", RT + "require_float_array",

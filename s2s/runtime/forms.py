@@ -9,7 +9,7 @@ import numpy as np
 from s2s.errors import S2SError
 
 __all__ = ["cov_rows", "cov_rows_part", "linspace_divisor", "spread_divisor", "spread_rounding", "spread_root",
-           "qr_wide", "draw_shape"]
+           "qr_wide", "draw_shape", "standard_draw", "draw_exp"]
 
 
 def _rows(v, rowvar):
@@ -83,20 +83,22 @@ def qr_wide(a):
 
 def draw_shape(draw, size, *parameters):
     """The shape of the standard draw z of `draw(*parameters, size=size)` (rng.normal, np.random.normal,
-    rng.exponential...: a method of NumPy's Generator or RandomState), which s2s reads as loc + scale * z
-    (ad/located_draws.py): `size`, or the parameters' broadcast shape; NumPy's ValueError first where a scale is
-    negative or the parameters do not broadcast to `size`. Carries no derivative."""
+    rng.exponential, rng.uniform, rng.lognormal...: a method of NumPy's Generator or RandomState), which s2s reads as
+    loc + scale * z (ad/located_draws.py): `size`, or the parameters' broadcast shape; NumPy's errors first where a
+    scale is negative, a range high - low out of bounds, or the parameters do not broadcast to `size`. None for a
+    draw of Python's random.Random (random.gauss, r.uniform), which draws one number. Carries no derivative."""
+    import random
     owner = getattr(draw, "__self__", None)
+    name = getattr(draw, "__name__", "draw")
+    if isinstance(owner, random.Random) and name in ("gauss", "normalvariate", "uniform"):
+        return None
     if not isinstance(owner, (np.random.Generator, np.random.RandomState)):
         cls = type(owner).__name__
-        name = getattr(draw, "__name__", "draw")
         raise S2SError(f"{cls}.{name}(): s2s took .{name}(...) for the draw of a NumPy random generator, which is "
                        f"loc + scale * z (its derivative through loc and scale), and it is a method of an object of "
                        f"the class {cls}: call it through its class, {cls}.{name}(obj, ...), which s2s then reads, or "
                        f"pass a NumPy generator")
-    scale = parameters[-1]
-    if np.any(np.signbit(scale) & ~np.isnan(scale)):
-        raise ValueError("scale < 0")
+    _check_parameters(owner, name, parameters)
     shapes = [np.shape(p) for p in parameters]
     if size is None:
         return np.broadcast_shapes(*shapes)
@@ -105,3 +107,50 @@ def draw_shape(draw, size, *parameters):
         raise ValueError(f"Output size {shape} is not compatible with broadcast dimensions of inputs "
                          f"{np.broadcast_shapes(*shapes)}.")
     return shape
+
+
+def _check_parameters(owner, name, parameters):
+    """NumPy's errors of `owner.name(*parameters)` (the draw's own checks, before a number is drawn)."""
+    if name == "uniform":
+        with np.errstate(over="ignore", invalid="ignore"):
+            span = np.subtract(parameters[1], parameters[0], dtype=float)
+        generator = isinstance(owner, np.random.Generator)
+        if generator and np.any(span < 0):
+            raise ValueError("high - low < 0")
+        if not np.all(np.isfinite(span)):
+            raise OverflowError("high - low range exceeds valid bounds" if generator else "Range exceeds valid bounds")
+        return
+    scale = parameters[-1]
+    if np.any(np.signbit(scale) & ~np.isnan(scale)):
+        raise ValueError("sigma < 0" if name == "lognormal" else "scale < 0")
+
+
+def standard_draw(draw, shape):
+    """The standard draw of `draw` from the same stream, which s2s reads the draw as located and scaled
+    (ad/located_draws.py): rng.random(shape) for .uniform of a NumPy generator (uniform(low, high) is
+    low + (high - low) * rng.random(shape), bit for bit); of Python's random.Random, r.random() for r.uniform(a, b)
+    (a + (b - a) * r.random()) and r.gauss(0.0, 1.0) for r.gauss(mu, sigma) (mu + z * sigma), normalvariate alike.
+    Carries no derivative."""
+    owner = draw.__self__
+    if shape is not None:
+        return owner.random(shape)
+    return owner.random() if draw.__name__ == "uniform" else draw(0.0, 1.0)
+
+
+def _c_exp(x):
+    import math
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+_C_EXP = np.frompyfunc(_c_exp, 1, 1)
+
+
+def draw_exp(x):
+    """exp(x) as C's exp computes it, entry by entry (math.exp), which rng.lognormal(mean, sigma) applies to
+    mean + sigma * z (np.exp may differ from it in the last bit): the draw bit for bit. Its derivative is itself."""
+    if np.ndim(x) == 0:
+        return _c_exp(float(x)) if isinstance(x, (float, int)) else np.float64(_c_exp(float(x)))
+    return np.asarray(_C_EXP(np.asarray(x, dtype=float)), dtype=float)
