@@ -98,11 +98,14 @@ class LoopSaves:
             out[n] = self.namer.fresh(base_name(n) + "_shape")
         return out
 
-    def _shape_sources(self, loop: ir.Loop, needed: list, rev_body: list, own: set) -> dict:
+    def _shape_sources(self, loop: ir.Loop, needed: list, rev_body: list, own: set) -> tuple[dict, dict]:
         """The values among `needed` that the reversed body reads only for their shape and that keep the shape of
         a value it has anyway (ir/shape_keeping.py: `h * h`, `-h`, `h * 0.5` of an h it reads, or of a value made
         before every loop; `np.sin(h)` of a number h): value -> that value, whose shape the reads take instead
-        (`read_shapes`). Such a value is neither saved nor recomputed, nor is its shape saved."""
+        (`read_shapes`). Such a value is neither saved nor recomputed, nor is its shape saved. The second part:
+        the values among those that have the shape NumPy reads of that value as an array, `np.sin(h)` of an h
+        that may be a list (value -> its line): their reads take `rt.array_shape(h)`, never np.sin(h) again for a
+        shape."""
         reads: dict = {}  # name -> is every read of it in the reversed body a shape read
         for t in ir.statements(rev_body):
             c = getattr(t, "value", None)
@@ -119,27 +122,35 @@ class LoopSaves:
             if name in own:
                 return reads.get(name) is False and name not in arrays and (name in phis or name in calls)
             return name in before
-        out = {}
+        out, as_array = {}, {}
+        loc = {t.target: t.loc for t in outside_loops(loop.body) if type(t) is ir.Assign}
+        at_top = phis | {t.target for t in loop.body if type(t) is ir.Assign} | (before - own)
         for n in needed:
             if not reads.get(n) or n not in calls:
                 continue
-            v, seen = n, {n}
-            while v in calls:  # (down the chain of values keeping the shape, each once)
-                v = kept(calls[v]) or self._number_kept(calls[v])
-                if v is None or v in seen:
+            v, read, seen = n, False, {n}  # (read: some step is a NumPy function's, whose value has v's shape as an array)
+            while True:  # (down the chain of values keeping the shape, each once)
+                c = calls.get(v)
+                x = None if c is None else kept(c) or self._number_kept(c)
+                if x is None and c is not None:
+                    x = _elementwise_of(c)
+                    read = read or x is not None
+                if x is None or x in seen:
                     break
-                seen.add(v)
-                if there(v):
+                seen.add(x)
+                v = x
+                if there(v) and (not read or v in at_top):  # (rt.array_shape(v) is read where the reversed body starts)
                     out[n] = v
+                    if read:
+                        as_array[n] = loc[n]
                     break
-        return out
+        return out, as_array
 
     def _number_kept(self, c: ir.Call) -> str | None:
         """The operand of a NumPy function applied element by element to a number (np.sin(h)): a number too."""
-        if len(c.args) != 1 or c.kwargs or type(c.args[0]) is not ir.Var or c.args[0].name not in self.sound_scalars:
+        if len(c.args) != 1 or type(c.args[0]) is not ir.Var or c.args[0].name not in self.sound_scalars:
             return None
-        rule = registry.reverse_rule(c.op) if c.op.startswith("numpy.") else None
-        return c.args[0].name if rule is not None and rule.broadcast else None
+        return _elementwise_of(c)
 
     def _before_loops(self) -> set:
         """The function's parameters and the names it defines outside every loop (one value each)."""
@@ -230,6 +241,15 @@ class LoopSaves:
                 if isinstance(a, ir.Var) and not _shape_read(c, i):
                     out.add(a.name)
         return out
+
+
+def _elementwise_of(c: ir.Call) -> str | None:
+    """The operand of a NumPy function of one value applied element by element (np.sin(h)), whose value has the
+    shape NumPy reads of h as an array (h may be a list: the value is an array)."""
+    if len(c.args) != 1 or c.kwargs or type(c.args[0]) is not ir.Var or not c.op.startswith("numpy."):
+        return None
+    rule = registry.reverse_rule(c.op)
+    return c.args[0].name if rule is not None and rule.broadcast else None
 
 
 def _shape_read(c, i: int) -> bool:

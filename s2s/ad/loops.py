@@ -198,8 +198,13 @@ class LoopReversal:
         needed = sorted({arrays[n] if arrays.get(n) in fresh else n for n in (own & reads)}
                         - index - {v for v in arrays if arrays[v] not in fresh}, key=self._order)
         # (a value read only for its shape that keeps the shape of one the reversed body has: that one's read)
-        moved = self._shape_sources(s, needed, rev_body, own)
+        moved, as_array = self._shape_sources(s, needed, rev_body, own)
         needed = [n for n in needed if n not in moved]
+        shape_reads = []  # (np.sin(h) read for its shape: rt.array_shape(h), h's shape as NumPy reads it)
+        for n in sorted(as_array, key=self._order):
+            shape_reads.append(ir.Assign(self.namer.fresh(base_name(n) + "_shape"),
+                                         ir.Call("s2s.runtime.array_shape", (ir.Var(moved[n]),)), as_array[n]))
+            moved[n] = shape_reads[-1].target
         recomputed = self._recomputable(s, needed, own)
         for d in recomputed:  # what recomputing reads must be there too
             reads.update(walk_vars(d.value))
@@ -271,7 +276,7 @@ class LoopReversal:
         top = pops.pop(id(rev_body), [])
         rev_body = map_blocks(rev_body, lambda block, items: pops.get(id(block), []) + items)
         first = _leading_pops(rev_body)
-        rev_body = read_shapes(top + rev_body[:first] + recompute + rev_body[first:], {**moved, **shapes})
+        rev_body = read_shapes(top + rev_body[:first] + recompute + shape_reads + rev_body[first:], {**moved, **shapes})
         rev_body = substitute(rev_body, subst)
         for r in rphis:  # back edges read restored values; inits are read before the loop
             back = r.operands[1]

@@ -46,7 +46,7 @@ helper("item_part", lambda G, g, item, changed: rt.item_part(G, item, changed),
        lambda d, ans, g, item, changed: rt.item_part(d, item, changed))
 
 # ---------------------------------------------------------------- no derivative
-nondiff(RT + "zeros_like", RT + "shape_of", RT + "shapes_of")
+nondiff(RT + "zeros_like", RT + "shape_of", RT + "shapes_of", RT + "array_shape")
 nondiff(RT + "tie_share", RT + "abs_curvature", elementwise=True)  # (kinks: piecewise constant, derivative 0)
 nondiff(RT + "mean_rounding")  # (statistics.mean's last bit: no derivative)
 nondiff(RT + "draw_shape")  # (the shape of rng.normal(loc, scale)'s standard draw: ad/located_draws.py)

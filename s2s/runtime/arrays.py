@@ -17,7 +17,7 @@ import numpy as np
 from s2s.errors import S2SError
 from s2s.runtime.core import DictParts, Parts, Shape, TupleParts, unbroadcast_to_shape, zeros_like
 from s2s.runtime.cumprod import cumprod_zero_lines
-from s2s.runtime.shapes import shape_of, shapes_of
+from s2s.runtime.shapes import array_shape, shape_of, shapes_of
 
 __all__ = [
     "Parts", "reduced_axes", "expand_reduced", "prod_adjoint", "extremum_adjoint", "var_adjoint", "cumsum_adjoint",
@@ -25,7 +25,7 @@ __all__ = [
     "diff_ends_adjoint", "trapezoid_adjoint_dx", "taken_indices", "tile_adjoint", "repeat_adjoint", "array_adjoint",
     "shapes_of", "take_adjoint", "take_along_axis_adjoint", "sort_adjoint", "select_adjoint_choices",
     "select_adjoint_default", "sinc_derivative", "ptp_adjoint", "trapezoid_adjoint_y", "trapezoid_adjoint_x",
-    "interp_adjoint_x", "interp_adjoint_fp", "mT", "accumulator", "Shape", "shape_of", "add_into",
+    "interp_adjoint_x", "interp_adjoint_fp", "mT", "accumulator", "Shape", "shape_of", "array_shape", "add_into",
 ]
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from s2s.runtime.core import Shape
 
-__all__ = ["shape_of", "shapes_of"]
+__all__ = ["shape_of", "shapes_of", "array_shape"]
 
 
 _SHAPES: dict = {}  # shape -> its one Shape (a loop pushes one per iteration: the same object, not a new one)
@@ -30,6 +30,17 @@ def shape_of(v):
     else:
         shape = np.shape(v)
     return _shape(shape)
+
+
+def array_shape(v) -> Shape:
+    """The Shape NumPy reads of `v` as an array (of a list of numbers too, unlike shape_of): the shape of `np.sin(v)`,
+    which a reversed loop reads of the v it has rather than computing np.sin(v) again for its shape alone."""
+    if type(v) is np.ndarray:
+        found = _SHAPES.get(v.shape)
+        return found if found is not None else _shape(v.shape)
+    if type(v) is float or type(v) is np.float64:
+        return _NUMBER
+    return _shape(np.shape(v))
 
 
 def _shape(shape: tuple) -> Shape:
