@@ -128,7 +128,7 @@ class LoopSaves:
         for n in needed:
             if not reads.get(n) or n not in calls:
                 continue
-            v, read, seen = n, False, {n}  # (read: some step is a NumPy function's, whose value has v's shape as an array)
+            v, read, seen = n, False, {n}  # (read: a step is a NumPy function's, its value has v's shape as an array)
             while True:  # (down the chain of values keeping the shape, each once)
                 c = calls.get(v)
                 x = None if c is None else kept(c) or self._number_kept(c)
