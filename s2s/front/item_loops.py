@@ -76,7 +76,8 @@ def _kept(stmts: list, kind, fresh) -> list:
 def _kinds(stmts: list, params: set, lent=frozenset()) -> dict:
     """"list" or "dict" for each name `stmts` bind only to a list (a list display or comprehension, list(...)) or
     only to a dict (a dict display or comprehension, dict(...), a copy: copy.deepcopy(p), p.copy()), not a
-    parameter; a dict's is read only where the loop iterates its values() or items()."""
+    parameter; a dict's is read only where the loop iterates its values() or items(). A deep copy of a list
+    (`copy.deepcopy(ps)`, ps a list the function made or a list display) is a list: its arrays are its own."""
     bound: dict = {}
     for n in _names_and_nodes(stmts):
         if isinstance(n, (ast.Assign, ast.AnnAssign)):
@@ -101,7 +102,20 @@ def _kinds(stmts: list, params: set, lent=frozenset()) -> dict:
             if len(found) == 1 and None not in found and len(values) == len([v for v in values if v is not None]):
                 kinds[name] = found.pop()
                 changed = True
+    for name, values in bound.items():  # (`opt = copy.deepcopy(ps)` of a list: a list of its own arrays)
+        if kinds.get(name) == "copy" and all(_deep_copy_of(v, kinds) == "list" for v in values):
+            kinds[name] = "list"
     return kinds
+
+
+def _deep_copy_of(value, kinds: dict) -> str | None:
+    """The kind of `p` where `value` is `copy.deepcopy(p)`, p a name of `kinds` or a list display."""
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "deepcopy" and \
+            len(value.args) == 1 and not value.keywords:
+        p = value.args[0]
+        return kinds.get(p.id) if isinstance(p, ast.Name) else "list" if isinstance(p, (ast.List, ast.ListComp)) \
+            else None
+    return None
 
 
 def _kind_of(value, kinds: dict) -> str | None:

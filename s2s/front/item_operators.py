@@ -61,13 +61,15 @@ class ItemOperators:
         if not objects:
             return
         own = self.root.get(base.name, base.name)
-        callers, copies, arrays = [], [], []
+        callers, copies, arrays, itself = [], [], [], []
         kept = self.pending is not None and self.kept_to_itself(base.name, own)
         for o in sorted(objects) if kept else ["<shared>"]:
             if o in self.fn.params:
                 callers.append(o)
             elif o in self.visible:  # (module data)
                 break
+            elif settled and self.copy_made_anew(o, base):  # (the deep copy the loop makes anew, standing for its
+                (itself if o == own else arrays).append(o)   # items: changed in place, as NumPy changes them)
             elif o == own or o in self.ranges or self._made_as(o, self.OWN_CONTAINERS):
                 continue  # (the container written, a range, or a list, tuple or dict holding what `objects` names too)
             elif self._made_as(o, {_DEEP_COPY}) and self._newest(ir.Var(o)) is not None:
@@ -82,6 +84,9 @@ class ItemOperators:
                 if self.state.current.get(o) != SHARED:
                     self.state.current[o] = LOOP_WRITTEN
                 self.seen_by_container(own, o)
+            for o in itself:
+                self.count_write(o, s.loc, [(s, element)])
+                self.seen_by_container(own, o)
             statement = ir.Const(text or (code(s.loc.text) if s.loc else ""))
             holders = [ir.Var(c) for c in callers] + [self._newest(ir.Var(c)) for c in copies]
             keywords = (("held_by", ir.Const(held_by or base_name(base.name))),) + \
@@ -95,6 +100,17 @@ class ItemOperators:
         # (the caller's argument that holds the element, if one does: the container is no array to write into)
         self.guards[id(s)] = (s, element, tuple(k for k in self.holder(objects) if k[0] == "caller")) + \
             ((text,) if text else ())
+
+    def copy_made_anew(self, name: str, base: ir.Var) -> bool:
+        """Is `name` a deep copy (`opt = copy.deepcopy(src)`, which stands for the arrays it holds) that `base`, the
+        container a loop making it anew changes an item of (item_loops.py), is a version of, or the loop's list of
+        its items is read from (`for w in opt`, `rt.iterated(opt_1)`)? Its arrays are changed in place: the
+        statement's `itself` (the container `base` is, whose keys the loop's new dict is made with) or `arrays`
+        (any other version: an older name for it read later is a stale read, `read`)."""
+        made = self.made_by.get(base.name)
+        whole = made.args[0].name if isinstance(made, ir.Call) and made.op in _ITEMS_OF and made.args and \
+            isinstance(made.args[0], ir.Var) else base.name
+        return name in self.versions(whole) and self._made_as(name, {_DEEP_COPY})
 
     def item_kept(self, s: ir.Assign, item: str, base: ir.Var, objects: dict) -> None:
         """`s` changes in place `base`, the item `item` of a list or a dict that the loop makes anew (item_loops.py):
