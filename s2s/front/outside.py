@@ -18,7 +18,10 @@ from s2s.front import numpy_callers
 from s2s.front.functions import FunctionValue, function_of
 from s2s.front.method_lookup import LIBRARIES, user_object
 from s2s.front.source import MISSING
+from s2s.rules import registry
 
+# calls with no derivative of their own whose items are their arguments' (a loop over enumerate(x) reads x's)
+_ITEMS_PASSED = frozenset(("builtins.enumerate", "builtins.zip"))
 _LITERAL = frozenset((bool, int, float, str, type(None)))  # the values generated code writes as literals
 
 
@@ -158,9 +161,11 @@ class OutsideLowering:
 
     def made_outside(self, args: tuple, kwargs: tuple) -> bool:
         """Are `args` and the values of `kwargs` made of constants and the module's data alone, by calls of them,
-        never of the function's parameters (which every derivative is taken in)? A library function given only
+        never of the function's parameters (which every derivative is taken in), or by calls whose results carry
+        no derivative whatever their arguments (len(x), x.shape, np.argmax(x))? A library function given only
         such values is called, not followed: its result carries no derivative (docs/limitations.md)."""
         known: dict = {}
+        registry._load()
 
         def outside(a) -> bool:
             if isinstance(a, ir.Const):
@@ -170,7 +175,8 @@ class OutsideLowering:
             if a.name not in known:
                 known[a.name] = False  # (until shown)
                 made = self.definitions.get(a.name)
-                known[a.name] = a.name in self.free and a.name not in self.defined or made is not None and all(
-                    outside(b) for b in made.args + tuple(v for _, v in made.kwargs))
+                known[a.name] = a.name in self.free and a.name not in self.defined or made is not None and (
+                    made.op in registry.NONDIFF and made.op not in _ITEMS_PASSED or
+                    all(outside(b) for b in made.args + tuple(v for _, v in made.kwargs)))
             return known[a.name]
         return all(outside(a) for a in args) and all(isinstance(k, tuple) and outside(k[1]) for k in kwargs)
