@@ -706,6 +706,13 @@ CASES += [
     ("s2s.runtime.det_adjoint", lambda g, a: rt.det_adjoint(g, 1.7, a), (1.3, SPD), (0, 1)),
     ("s2s.runtime.det_adjoint", lambda g, det: rt.det_adjoint(g, det, SPD), (1.3, 0.8), (0, 1)),
     ("s2s.runtime.slogdet_adjoint", lambda g, a: rt.slogdet_adjoint([0.0, g], a), (1.3, SPD), (0, 1)),
+    # np.histogram's helpers (runtime/histograms.py): linear in their first argument
+    ("s2s.runtime.histogram_gather", lambda g: rt.histogram_gather(g, SEP, np.linspace(-2.0, 2.0, 4), SEP), (V[:3],), 0),
+    ("s2s.runtime.histogram_scatter", lambda v: rt.histogram_scatter(v, SEP, np.linspace(-1.0, 2.0, 3)), (V,), 0),
+    ("s2s.runtime.histogram_ends_adjoint", lambda g: rt.histogram_ends_adjoint(g, SEP, np.linspace(-1.5, 1.2, 4)),
+     (V,), 0),
+    ("s2s.runtime.histogram_ends_tangent", lambda d: rt.histogram_ends_tangent(d, SEP, np.linspace(-1.5, 1.2, 5)),
+     (V,), 0),
     ("s2s.runtime.sinc_derivative", lambda x: rt.sinc_derivative(x), (SEP,), 0),
     ("s2s.runtime.sinc_derivative", lambda x: rt.sinc_derivative(x), (np.array([0.05, -0.2]),), 0),
     ("s2s.runtime.sinc_derivative", lambda x: rt.sinc_derivative(x, 2), (np.array([0.05, -0.2, 0.5, -1.3]),), 0),

@@ -42,3 +42,99 @@ def test_window_reference_values():
     n = len(X)
     w = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / (n - 1))
     assert_close(s2s.grad(windowed_energy)(X), 2 * w ** 2 * X, 1e-12, 1e-12)
+
+
+# ---------------------------------------------------------------- 2. np.histogram
+def hog(im):  # an orientation histogram weighted by gradient magnitude (hunt19sig R1)
+    gx = im[1:-1, 2:] - im[1:-1, :-2]
+    gy = im[2:, 1:-1] - im[:-2, 1:-1]
+    mag = np.sqrt(gx ** 2 + gy ** 2 + 1e-6)
+    ang = np.degrees(np.arctan2(gy, gx)) % 180
+    h, _ = np.histogram(ang, bins=6, range=(0, 180), weights=mag)
+    return np.sum(h ** 2)
+
+
+def hog_bincount(im):  # the same histogram by np.bincount (its own rule): the reference
+    gx = im[1:-1, 2:] - im[1:-1, :-2]
+    gy = im[2:, 1:-1] - im[:-2, 1:-1]
+    mag = np.sqrt(gx ** 2 + gy ** 2 + 1e-6)
+    ang = np.degrees(np.arctan2(gy, gx)) % 180
+    b = np.minimum((ang / 30).astype(int), 5)
+    return np.sum(np.bincount(b.ravel(), weights=mag.ravel(), minlength=6) ** 2)
+
+
+def counts_only(x):  # counts: piecewise constant in x
+    counts, _ = np.histogram(x, bins=4, range=(-2, 2))
+    return np.sum(counts * x[:4] ** 2)
+
+
+def edges_of_data(x):  # edges np.linspace(x.min(), x.max(), 6): through x's extremes
+    h, e = np.histogram(x, bins=5)
+    return np.sum(np.sin(e) * 1.3) + np.sum(h * x[:5])
+
+
+def edges_auto(x):
+    h, e = np.histogram(x, bins="auto", weights=None)
+    return np.sum(e ** 3) + np.sum(h) * np.sum(x)
+
+
+def density_weighted(x):
+    h, e = np.histogram(x, bins=3, density=True, weights=x ** 2)
+    return np.sum(h * np.arange(3.0) ** 2) + np.sum(e ** 2)
+
+
+def density_counts(x):
+    h, e = np.histogram(x, 4, density=True)
+    return np.sum(h ** 2 * np.arange(4.0))
+
+
+def array_edges(x):
+    h, e = np.histogram(x[2:], bins=np.sort(x[:3]) * 2.0, weights=np.exp(x[2:]))
+    return np.sum(h * np.cos(e[:2]))
+
+
+XH = np.array([0.3, -1.2, 0.7, 2.1, -0.45, 1.1, 0.55, -0.9])  # no entry at an edge
+
+
+@pytest.mark.parametrize("f", [counts_only, edges_of_data, edges_auto, density_weighted, density_counts,
+                               array_edges])
+def test_histogram_every_mode(f):
+    check_every_mode(f, XH, exact=True)
+
+
+def test_histogram_weights_against_bincount():
+    im = np.random.default_rng(0).uniform(0.1, 0.9, (6, 6))
+    assert hog(im) == hog_bincount(im)
+    assert_close(s2s.grad(hog)(im), s2s.grad(hog_bincount)(im), 1e-12, 1e-12)
+    assert_close(s2s.grad(hog)(im), numeric_grad(hog, (im,), 0), 1e-5, 1e-6)
+    check_every_mode(hog, im[:5, :5], exact=True)
+
+
+def test_histogram_derivatives_analytic():
+    # edges = lo + (hi - lo) k / n: d/dx at the argmin is 1 - k/n, at the argmax k/n; counts have none
+    x = XH
+    J = s2s.jacobian(lambda v: np.histogram(v, 4)[1])(x)
+    t = np.arange(5) / 4
+    expected = np.zeros((5, x.size))
+    expected[:, np.argmin(x)], expected[:, np.argmax(x)] = 1 - t, t
+    assert_close(J, expected, 1e-12, 1e-12)
+    assert np.all(s2s.jacobian(lambda v: np.histogram(v, 4)[0].astype(float))(x) == 0.0)
+
+
+def test_histogram_bins_as_numpy():
+    # the bin of each entry as NumPy counts it, at the edges too (the last bin closed on the right)
+    from s2s.runtime import histogram_scatter
+    rng = np.random.default_rng(3)
+    for a, bins, rng_ in [(rng.standard_normal(200), 7, None), (np.round(rng.standard_normal(300), 1), 9, (-1, 1)),
+                          (np.linspace(0, 1, 11), 10, None), (rng.standard_normal(50), np.array([-1, 0, 0.3, 2.0]), None)]:
+        counts, edges = np.histogram(a, bins, rng_)
+        assert np.array_equal(histogram_scatter(np.ones_like(a), a, edges), counts)
+        w = rng.standard_normal(a.shape)
+        assert_close(histogram_scatter(w, a, edges), np.histogram(a, bins, rng_, weights=w)[0], 1e-12, 1e-12)
+
+
+def test_histogram_range_with_derivative_refused():
+    def f(x, s):
+        return np.sum(np.histogram(x, 3, range=(0.0, s), weights=x)[0])
+    with pytest.raises(s2s.S2SError, match="range="):
+        s2s.grad(f, wrt=1)(XH, 3.0)

@@ -998,6 +998,11 @@ CASES.update({
                                                                                 POS())],
     "numpy.bincount": [Case("np.bincount(np.array([0, 2, 2, 3, 0]), weights=x)", N(5)),
                        Case("np.bincount(np.array([1, 1, 4]), x, minlength=7)", N(3))],
+    # (counts piecewise constant in x, linear in the weights; edges through x's extremes: rules/histograms.py)
+    "numpy.histogram": [Case("np.histogram(x, 3)[1]", SPREAD(5)),
+                        Case("np.histogram(x, 4, weights=y)[0] + np.histogram(x, 4, weights=y)[1][1:]", SPREAD(5), N(5)),
+                        Case("np.histogram(x, bins=np.array([-2.0, -0.5, 0.0, 1.0, 2.0]), range=(-1, 1), weights=y)[0]",
+                             SPREAD(2, 3), N(2, 3))],
     "numpy.partition": [Case("np.partition(x, 2)", SPREAD(5)), Case("np.partition(x, (0, 2), axis=0)", SPREAD(4, 3)),
                         Case("np.partition(x, 3, axis=None)", SPREAD(2, 3))],
     "numpy.unique": [Case("np.unique(x)", SPREAD(5)), Case("np.unique(x, return_index=True, return_counts=True)", SPREAD(2, 3))],

@@ -21,6 +21,7 @@ from s2s.runtime.running import *  # noqa: F401,F403  (np.maximum.accumulate's a
 from s2s.runtime.scatter import *  # noqa: F401,F403  (np.add.at(y, index, v) as the element write it is)
 from s2s.runtime.linalg import *  # noqa: F401,F403  (products and linear algebra: NumPy rule helpers)
 from s2s.runtime.padding import *  # noqa: F401,F403  (np.pad's tangent and adjoint)
+from s2s.runtime.histograms import *  # noqa: F401,F403  (np.histogram's derivatives)
 from s2s.runtime.batched import *  # noqa: F401,F403  (vector forward mode: tangents with a leading batch axis)
 from s2s.runtime.higher import *  # noqa: F401,F403  (vector-mode forms for differentiating generated code again)
 from s2s.runtime.second import *  # noqa: F401,F403  (second derivatives of the adjoint helpers: hessians through them)

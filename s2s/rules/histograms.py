@@ -1,0 +1,112 @@
+"""np.histogram: counts piecewise constant in the data, linear in the weights, edges that follow the data's extremes.
+
+`hist, edges = np.histogram(a, bins, range, density, weights)` (runtime/histograms.py): the bin of each entry is
+piecewise constant in `a`, so the counts carry no derivative in it; the weighted counts are linear in `weights=`
+(the adjoint gathers each bin's g at its entries, the tangent sums the weights' tangent over each bin); the edges
+are `bins` itself where it is an array, else, without `range=`, np.linspace(a.min(), a.max(), nbins + 1), which
+carries a's derivative through its extremes. `density=True` is read as NumPy computes it, `n / np.diff(edges) /
+np.sum(n)` of the counts n, so its derivatives in the weights and the edges come from those operations' rules.
+"""
+from __future__ import annotations
+
+from s2s import ir
+from s2s.rules.primitive import constant_is, define, emit, linear, non_default, nondiff, read_first, refuse
+from s2s.rules.registry import REQUIRED
+from s2s.rules.symbolic import Sym, np, rt
+
+RT = "s2s.runtime."
+KEY = "numpy.histogram"
+_PARAMETERS = (("a", REQUIRED), ("bins", 10), ("range", None), ("density", None), ("weights", None))
+
+
+def _plain(density) -> None:
+    if isinstance(density, Sym):  # (a constant True is read apart: _density)
+        refuse(KEY, "np.histogram with density= known only at run time has no derivative rule in s2s",
+               "pass density=True or density=False as a constant")
+
+
+def _range(range_) -> None:
+    if isinstance(range_, Sym) or isinstance(range_, (tuple, list)) and any(isinstance(r, Sym) for r in range_):
+        refuse(KEY, "the derivative of np.histogram in range= has no rule in s2s (only those in a, in an array of "
+                    "edges given as bins, and in weights=)",
+               "give the edges as an array: np.histogram(a, bins=np.linspace(lo, hi, n + 1)), whose derivative "
+               "in lo and hi passes through np.linspace")
+
+
+def _ends(bins, range_) -> dict:
+    """fixed=: are the edges fixed (bins an array, or range given), not following a's extremes; known now or at
+    run time (rt.histogram_fixed)."""
+    if isinstance(bins, Sym) or isinstance(range_, Sym):
+        return {"fixed": rt.histogram_fixed(bins, range_)}
+    return {"fixed": True} if range_ is not None or not isinstance(bins, (int, str)) else {}
+
+
+def _a_adjoint(g, ans, a, bins=10, range=None, density=None, weights=None):
+    _plain(density)
+    return rt.histogram_ends_adjoint(g[1], a, ans[1], **_ends(bins, range))
+
+
+def _bins_adjoint(g, ans, a, bins=10, range=None, density=None, weights=None):
+    _plain(density)
+    return rt.unbroadcast(g[1], bins)
+
+
+def _range_adjoint(g, ans, a, bins=10, range=None, density=None, weights=None):
+    _range(range)
+
+
+def _weights_adjoint(g, ans, a, bins=10, range=None, density=None, weights=None):
+    _plain(density)
+    return rt.histogram_gather(g[0], a, ans[1], weights)
+
+
+def _tangent(tangents, ans, a, bins=10, range=None, density=None, weights=None):
+    _plain(density)
+    da, dbins, drange, _, dweights = (tuple(tangents) + (None,) * 5)[:5]
+    if drange is not None:
+        _range(range)
+    dhist = np.zeros(np.shape(ans[0])) if dweights is None else rt.histogram_scatter(dweights, a, ans[1])
+    dedges = None if dbins is None else dbins
+    if da is not None:
+        ends = rt.histogram_ends_tangent(da, a, ans[1], **_ends(bins, range))
+        dedges = ends if dedges is None else dedges + ends
+    return emit("tuple", dhist, np.zeros(np.shape(ans[1])) if dedges is None else dedges)
+
+
+def _density(materialise, *args, **kwargs):
+    """np.histogram(a, bins, range, density=True, weights) as NumPy computes it: the counts n and edges of the
+    call without density, then n / np.diff(edges) / np.sum(n) (bit for bit NumPy's n/db/n.sum()); other calls
+    kept, with the rules above."""
+    bound = dict(zip([name for name, _ in _PARAMETERS], args), **kwargs)
+    density = bound.get("density", ir.Const(None))
+    if not constant_is(density, True) or set(bound) - {name for name, _ in _PARAMETERS}:
+        return ir.Call(KEY, tuple(args), tuple(kwargs.items()))
+    plain = tuple(bound.get(name, ir.Const(default)) for name, default in _PARAMETERS[1:3])
+    weights = bound.get("weights", ir.Const(None))
+    made = materialise(ir.Call(KEY, (bound["a"],) + plain + (() if constant_is(weights, None) else
+                                                              (ir.Const(None), weights))))
+    n = materialise(ir.Call("getitem", (made, ir.Const(0))))
+    edges = materialise(ir.Call("getitem", (made, ir.Const(1))))
+    widths = materialise(ir.Call(f"{np._prefix}.diff", (edges,)))
+    total = materialise(ir.Call(f"{np._prefix}.sum", (n,)))
+    hist = materialise(ir.Call("truediv", (materialise(ir.Call("truediv", (n, widths))), total)))
+    parts = (hist, edges)
+    sequence = getattr(getattr(materialise, "__self__", None), "sequence", None)
+    return sequence("tuple", parts) if sequence is not None else ir.Call("tuple", parts)
+
+
+_histogram = define(KEY, [_a_adjoint, _bins_adjoint, _range_adjoint, None, _weights_adjoint], tangent_fn=_tangent)
+read_first(_histogram, _density, _PARAMETERS)
+
+# the helpers its derivatives call: the bins carry no derivative; gathering g at the bins and summing over them
+# are each other's transposes, and so are the edges' adjoint and tangent in a's extremes
+nondiff(RT + "histogram_bins", RT + "histogram_fixed")
+linear(RT + "histogram_gather", lambda G, ans, g, a, edges, like: rt.histogram_scatter(G, a, edges), None, None,
+       None, rank_of_argument=3)
+linear(RT + "histogram_scatter", lambda G, ans, v, a, edges: rt.histogram_gather(G, a, edges, v), None, None,
+       rank=lambda ranks, keywords: 1)
+linear(RT + "histogram_ends_adjoint", lambda G, ans, g, a, edges, fixed=False:
+       rt.histogram_ends_tangent(G, a, edges, **non_default(fixed=(fixed, False))), None, None, rank_of_argument=1)
+linear(RT + "histogram_ends_tangent", lambda G, ans, d, a, edges, fixed=False:
+       rt.histogram_ends_adjoint(G, a, edges, **non_default(fixed=(fixed, False))), None, None,
+       rank=lambda ranks, keywords: 1)

@@ -1,0 +1,75 @@
+"""np.histogram's derivatives (rules/histograms.py).
+
+`hist, edges = np.histogram(a, bins, range, weights=w)`: each entry of `a` falls in one bin (or none), a choice
+that is piecewise constant in `a`, so the counts carry no derivative; with `weights=` the histogram is linear in
+the weights, the sum of each bin's weights. The edges are `bins` itself where it is an array; where `bins` is a
+number (or a name of NumPy's rules, 'auto') and `range` is not given they are `np.linspace(a.min(), a.max(),
+nbins + 1)` and follow a's extremes (an extreme shared by several entries shares its derivative among them, as
+np.min's does); with `range=` they are constants. `density=True` is read as NumPy computes it from the counts and
+the edges (rules/histograms.py), with the rules of those operations.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["histogram_bins", "histogram_gather", "histogram_scatter", "histogram_ends_adjoint",
+           "histogram_ends_tangent", "histogram_fixed"]
+
+
+def histogram_bins(a, edges):
+    """The bin of each entry of `a` (flattened) between `edges`, as np.histogram places it: edges[k] <= v <
+    edges[k + 1], the last bin closed on the right; nbins for an entry outside the edges (or NaN)."""
+    a, edges = np.ravel(a), np.asarray(edges)
+    n = edges.size - 1
+    at = np.searchsorted(edges, a, side="right") - 1
+    at = np.where(a == edges[-1], n - 1, at)
+    return np.where((a >= edges[0]) & (a <= edges[-1]), at, n)
+
+
+def histogram_gather(g, a, edges, like):
+    """The adjoint of np.histogram's weights (`like`: their shape): each entry gets `g` of its bin, 0 outside."""
+    n = np.size(edges) - 1
+    g = np.append(np.broadcast_to(np.asarray(g, dtype=float), (n,)), 0.0)
+    return g[histogram_bins(a, edges)].reshape(np.shape(like))
+
+
+def histogram_scatter(v, a, edges):
+    """The sum of `v` (shaped as `a`) over each bin: np.histogram's tangent in its weights (and the transpose of
+    histogram_gather)."""
+    n = np.size(edges) - 1
+    v = np.broadcast_to(np.asarray(v, dtype=float), np.shape(a)).ravel()
+    return np.bincount(histogram_bins(a, edges), weights=v, minlength=n + 1)[:n]
+
+
+def histogram_fixed(bins, range) -> bool:
+    """Are np.histogram's edges fixed, not np.linspace(a.min(), a.max(), nbins + 1) (bins an array of edges, or
+    range given)?"""
+    return range is not None or np.ndim(bins) != 0
+
+
+def _shares(a):
+    a = np.asarray(a)
+    low, high = a == np.min(a), a == np.max(a)
+    return low / np.sum(low), high / np.sum(high)
+
+
+def histogram_ends_adjoint(g, a, edges, fixed=False):
+    """The adjoint of np.histogram's edges in `a` (`g`: the edges' adjoint): edge k = lo + (hi - lo) k / nbins
+    with lo, hi = a.min(), a.max(); zero where the edges are `fixed` (histogram_fixed)."""
+    if fixed or np.size(a) == 0:
+        return np.zeros(np.shape(a))
+    g = np.broadcast_to(np.asarray(g, dtype=float), np.shape(edges))
+    t = np.linspace(0.0, 1.0, np.size(edges))
+    low, high = _shares(a)
+    return np.sum(g * (1.0 - t)) * low + np.sum(g * t) * high
+
+
+def histogram_ends_tangent(d, a, edges, fixed=False):
+    """The tangent of np.histogram's edges from a's tangent `d` (the transpose of histogram_ends_adjoint)."""
+    if fixed or np.size(a) == 0:
+        return np.zeros(np.shape(edges))
+    d = np.broadcast_to(np.asarray(d, dtype=float), np.shape(a))
+    t = np.linspace(0.0, 1.0, np.size(edges))
+    low, high = _shares(a)
+    return np.sum(d * low) * (1.0 - t) + np.sum(d * high) * t
+
