@@ -59,7 +59,8 @@ class ElementWriteLowering(ListWriteLowering):
         base = self.read(name, target.value)
         if parts is None:
             index = target.slice
-            parts = self.index_parts(index) if isinstance(index, ast.Tuple) else (self.atom(index),)
+            parts = self.index_parts(index) if isinstance(index, ast.Tuple) and not self.dict_key(base) else \
+                (self.atom(index),)
         self.dict_key_write(base, parts, target)
         root = self.array_root(base, join=True)
         if root is None:

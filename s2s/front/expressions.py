@@ -328,7 +328,7 @@ class ExpressionLowering(AttributeLowering):
         derivative), itself for a sequence or an array; a value whose type only the run shows (an argument, an
         element or a field of one) goes through rt.iterated, which gives a list, tuple or array itself and the
         list of what iterating anything else gives (a dict's keys, a set's or an iterator's elements)."""
-        if self.is_dict(atom):
+        if self.dict_key(atom):  # (a loop's dict too, `for (k, l) in msgs:` of msgs written in it)
             return self.materialise(ir.Call("s2s.runtime.dict_keys", (atom,)))
         if self.is_indexed(atom):
             return atom
@@ -488,9 +488,32 @@ class ExpressionLowering(AttributeLowering):
         """(the base atom, the index atoms) of `base[index]`, each evaluated once, in Python's order."""
         base = self.atom(node.value)
         index = node.slice
-        if isinstance(index, ast.Tuple):
+        if isinstance(index, ast.Tuple) and not self.dict_key(base):
             return base, self.index_parts(index)
         return base, (self.atom(index),)
+
+    def dict_key(self, base) -> bool:
+        """Is `base[i, j]` a read or write of a dict, whose tuple index is ONE key (`msgs[i, j]`, `msgs[(i, j)]`),
+        not an array's two indices?"""
+        if self.is_dict(base) or self.made_dict(base):
+            return True
+        todo, seen = [base], set()  # (`acc = defaultdict(float)`, OrderedDict(), and their versions and joins)
+        while todo:
+            atom = todo.pop()
+            if not isinstance(atom, ir.Var) or atom.name in seen:
+                continue
+            seen.add(atom.name)
+            made = self.definitions.get(atom.name)
+            if made is not None and made.op == "setitem":
+                todo.append(made.args[0])
+            elif made is not None and made.op == "call" and made.args and isinstance(made.args[0], ir.Var):
+                cls = self.free.get(made.args[0].name, (None,))[0]
+                if isinstance(cls, type) and issubclass(cls, dict):
+                    return True
+            phis = [self.phis.get(atom.name)] + [p for f in self.loop_path for p in f.phis.values()
+                                                 if p.target == atom.name]
+            todo += [o for p in phis if p is not None for o in p.operands if o is not None]
+        return False
 
     def index_parts(self, index: ast.Tuple) -> tuple:
         """The atoms of an index tuple's parts; a tuple among them is a list, as NumPy reads it (`m[(0, 2),]`,
