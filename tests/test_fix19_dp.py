@@ -171,3 +171,67 @@ def test_tuple_key_is_one_key_in_generated_code():
     assert "rt.saved_key(msgs, (i, j))" in source or "rt.saved_key(msgs, t" in source, source
     assert "setitem_value_adjoint(bmsgs_1_1, i, j)" not in source
 
+
+# ---- 2. an element written from an element read at an index an array gives (Viterbi backtracking) ----
+
+def viterbi_score(logA, logB, logpi, obs):  # (hunt19dp R1: refused as "a value that may be a view of 'path'")
+    T = len(obs)
+    delta = logpi + logB[:, obs[0]]
+    back = np.zeros((T, logA.shape[0]), dtype=int)
+    for t in range(1, T):
+        scores = delta[:, None] + logA
+        back[t] = np.argmax(scores, axis=0)
+        delta = np.max(scores, axis=0) + logB[:, obs[t]]
+    path = np.zeros(T, dtype=int)
+    path[-1] = np.argmax(delta)
+    for t in range(T - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    s = logpi[path[0]] + logB[path[0], obs[0]]
+    for t in range(1, T):
+        s = s + logA[path[t - 1], path[t]] + logB[path[t], obs[t]]
+    return s
+
+
+def next_of_next(x, nxt):
+    path = np.zeros(4, dtype=int)
+    for t in range(3, 0, -1):
+        path[t - 1] = nxt[path[t]]
+    return np.sum(x[path] ** 2 * np.arange(1.0, 5.0))
+
+
+def copy_from_parent(x, prev):  # (a float array: d[v] = d[prev[v]] carries the derivative of d[prev[v]])
+    d = np.zeros(4)
+    d[0] = x[0]
+    for v in range(1, 4):
+        d[v] = d[prev[v]] * x[v]
+    return np.sum(d * x)
+
+
+def test_viterbi_backtracking():
+    rng = np.random.default_rng(1)
+    log_a = np.log(rng.dirichlet(np.ones(3), size=3))
+    log_b = np.log(rng.dirichlet(np.ones(4), size=3))
+    log_pi = np.log(np.array([0.2, 0.3, 0.5]))
+    obs = np.array([0, 1, 3, 2, 0])
+    for wrt in (0, 1, 2):
+        every_mode(viterbi_score, log_a, log_b, log_pi, obs, wrt=wrt, hessian=False)
+    assert_close(s2s.hessian(viterbi_score, wrt=0)(log_a, log_b, log_pi, obs), np.zeros((3, 3, 3, 3)))
+
+
+def test_index_read_from_an_int_array():
+    x = np.array([0.3, -0.2, 0.5, 0.9])
+    every_mode(next_of_next, x, np.array([1, 2, 3, 0]))
+    every_mode(copy_from_parent, x, np.array([0, 0, 1, 1]))
+    every_mode(copy_from_parent, x, np.array([0, 0, 1, 2]))
+
+
+def rows_overlap(x):
+    m = np.outer(x[:3], x[:3])
+    m[:, 2] = m[1]
+    return np.sum(m)
+
+
+def test_an_overlapping_view_is_still_refused():
+    with pytest.raises(s2s.S2SError, match="view of 'm' itself"):
+        s2s.grad(rows_overlap)(np.array([0.3, -0.2, 0.5, 0.9]))
+

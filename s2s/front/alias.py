@@ -498,6 +498,8 @@ class _Aliases(ContainerChecks, ListAliases, LoopAliases, JoinAliases, CallAlias
         elif isinstance(s.value, ir.Call) and (s.value.op in VIEWS or s.value.op == CHANGED_ITEM):
             # (a call s2s does not follow may return what it is given, not the function it calls: np.arange(3.0);
             operands = s.value.args[1:] if s.value.op in ("call", CHANGED_ITEM) else s.value.args  # changed_item: v)
+            operands = operands[:1] if s.value.op == "getitem" else operands  # (an index is never what is read:
+            # `back[t, path[t]]` is a part of back, or a copy, never of path)
             self.view_of(s.target, list(operands) + [v for _, v in s.value.kwargs] + self.items_of_copy(s.value), s.loc)
             if s.value.op == "getitem" and not s.value.kwargs:
                 self.indexed[s.target] = (s.value.args[0], s.value.args[1:])

@@ -268,6 +268,8 @@ class ElementAliases:
             # copies no element, of a float or of an array)
         if all(self._read_whole(w, r, call.args[1:-1]) for w in self._values_written(v)):
             return
+        if self.element(ir.Call("getitem", call.args[:-1])):
+            return  # (`d[v] = d[prev[v]]`: one element written, from the one element NumPy reads before writing it)
         name, written = base_name(r), call.args[1:-1]
         copy_it = copied(loc.text if loc is not None else "") or f"{name}[...] = <the value>.copy()"
         integer = self._integer_advice(self.indexed.get(v.name, (None, ()))[1], written)
