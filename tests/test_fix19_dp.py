@@ -235,3 +235,42 @@ def test_an_overlapping_view_is_still_refused():
     with pytest.raises(s2s.S2SError, match="view of 'm' itself"):
         s2s.grad(rows_overlap)(np.array([0.3, -0.2, 0.5, 0.9]))
 
+
+# ---- 3. a dict of dicts written in loops: the advice keeps the meaning ----
+
+ORDER = [(2, 1), (3, 1), (1, 0)]
+NBRS = {0: [1], 1: [0, 2, 3], 2: [1], 3: [1]}
+
+
+def bp_nested(unary, pair):  # (hunt19dp R2: the advice, a comprehension over msgs[i]'s keys, made empty dicts)
+    msgs = {i: {} for i in range(4)}
+    for (i, j) in ORDER:
+        lp = unary[i]
+        for k in NBRS[i]:
+            if k != j:
+                lp = lp + msgs[k][i]
+        msgs[i][j] = logsumexp(pair + lp[None, :], axis=1)
+    return logsumexp(unary[0] + msgs[1][0])
+
+
+def bp_pairs(unary, pair):  # (what the advice says to write)
+    msgs = {}
+    for (i, j) in ORDER:
+        lp = unary[i]
+        for k in NBRS[i]:
+            if k != j:
+                lp = lp + msgs[k, i]
+        msgs[i, j] = logsumexp(pair + lp[None, :], axis=1)
+    return logsumexp(unary[0] + msgs[1, 0])
+
+
+def test_dict_of_dicts_advice():
+    rng = np.random.default_rng(8)
+    unary, pair = rng.standard_normal((4, 3)), rng.standard_normal((3, 3))
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(bp_nested)(unary, pair)
+    assert "msgs = {} before the loops, msgs[i, j] = logsumexp(pair + lp[None, :], axis=1), each msgs[a][b] read " \
+           "as msgs[a, b]" in str(info.value)
+    assert bp_pairs(unary, pair) == bp_nested(unary, pair)
+    every_mode(bp_pairs, unary, pair, wrt=0)
+    every_mode(bp_pairs, unary, pair, wrt=1)

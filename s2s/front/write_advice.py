@@ -192,9 +192,12 @@ def nested_item_write(inner: ast.Subscript, key: ast.AST, kind: str | None, text
     value = _nested_value(text, name)
     spelled = ast.unparse(value) if value is not None else "..."
     if kind == "dict" and isinstance(inner.slice, ast.Name) and isinstance(key, ast.Name):
-        return (f"make the dict anew in place of the loops that write it, a comprehension over its keys: {name} = "
-                f"{{{first}: {{{second}: {spelled} for {second} in {name}[{first}]}} for {first} in {name}}} (the "
-                f"same where the loops write each key of every {name}[{first}] once)")
+        return (f"keep the values in one dict keyed by pairs, {name} = {{}} before the loops, {name}[{first}, "
+                f"{second}] = {spelled}, each {name}[a][b] read as {name}[a, b] (in the order the loops write them, where "
+                f"a value reads ones written before it: messages along a graph's edges); or, where every "
+                f"{name}[{first}] already holds its keys and no value reads {name}, make it anew by a comprehension "
+                f"over them: {name} = {{{first}: {{{second}: {spelled} for {second} in {name}[{first}]}} for "
+                f"{first} in {name}}}")
     if kind == "dict":
         return (f"make the dict anew, the item a copy written at that key: a = {name}[{first}].copy(); a[{second}] = "
                 f"{spelled}; {name} = {{k: a if k == {first} else item for k, item in {name}.items()}}")
