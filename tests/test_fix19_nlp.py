@@ -1,0 +1,132 @@
+"""Training steps and layer lists of the attention/training hunt (round 19, fix19nlp).
+
+1. C1: s2s.jacobian(f, mode="forward") with respect to a number, of f writing one key of a copied params dict
+   (`p = dict(p); p["b"] = p["b"] * lr`, `{**p, "b": ...}`, a new key, one SGD step), raised NumPy's broadcasting
+   ValueError: rt.batch_setitem_tangent gave the other keys a bare 0.0 tangent, which a tangent rule multiplied into
+   an array of no batch axis (`(1.0 - t ** 2) * dt`), taken then for a batch. They are zeros with the batch axis.
+
+Each program is checked in every mode against central differences, its value against NumPy's, and the caller's
+arguments unchanged.
+"""
+import copy
+
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, numeric_grad
+
+P = {"a": np.array([0.3, -0.2, 0.5]), "b": np.array([1.0, 0.5, -0.7])}
+
+
+def _fd_second(f, args, wrt, eps=1e-4):
+    """Central differences of the central-difference derivative of f with respect to the number args[wrt]."""
+    up, down = list(args), list(args)
+    up[wrt], down[wrt] = args[wrt] + eps, args[wrt] - eps
+    return (numeric_grad(f, up, wrt, 1e-5) - numeric_grad(f, down, wrt, 1e-5)) / (2 * eps)
+
+
+def every_mode(f, *args, wrt=0, hessian=True):
+    """f(*args) (a number) by every transformation with respect to args[wrt] (a float)."""
+    kept = copy.deepcopy(args)
+    plain = lambda *a: f(*copy.deepcopy(a))  # noqa: E731
+    expected = plain(*args)
+    numeric = numeric_grad(plain, args, wrt)
+    assert abs(numeric) > 1e-3
+    value, gradient = s2s.value_and_grad(f, wrt=wrt)(*args)
+    assert value == pytest.approx(expected, rel=1e-12, abs=1e-12), f"{f.__name__}: value"
+    assert_close(gradient, numeric, what=f"{f.__name__}: value_and_grad")
+    assert_close(s2s.grad(f, wrt=wrt)(*args), numeric, what=f"{f.__name__}: grad")
+    primal, pullback = s2s.vjp(f, wrt=wrt)(*args)
+    assert primal == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    assert_close(pullback(1.0), numeric, what=f"{f.__name__}: vjp")
+    primal, tangent = s2s.jvp(f, wrt=wrt)(args, (0.75,))
+    assert primal == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    assert_close(tangent, 0.75 * numeric, what=f"{f.__name__}: jvp")
+    assert_close(s2s.jacobian(f, wrt=wrt, mode="forward")(*args), numeric, what=f"{f.__name__}: forward jacobian")
+    assert_close(s2s.jacobian(f, wrt=wrt)(*args), numeric, what=f"{f.__name__}: reverse jacobian")
+    if hessian:
+        second = _fd_second(plain, args, wrt)
+        assert_close(s2s.hessian(f, wrt=wrt)(*args), second, 1e-4, 1e-5, what=f"{f.__name__}: hessian")
+        assert_close(s2s.jacobian(s2s.grad(f, wrt=wrt), wrt=wrt, mode="forward")(*args), second, 1e-4, 1e-5,
+                     what=f"{f.__name__}: forward jacobian of grad")
+        assert_close(s2s.grad(s2s.grad(f, wrt=wrt), wrt=wrt)(*args), second, 1e-4, 1e-5,
+                     what=f"{f.__name__}: grad of grad")
+    for a, b in zip(args, kept):
+        for x, y in (zip(a.values(), b.values()) if isinstance(a, dict) else zip(a, b) if isinstance(a, list)
+                     else [(a, b)]):
+            assert np.array_equal(x, y), f"{f.__name__}: the caller's argument changed"
+
+
+# ---- 1. a key of a copied dict written: forward Jacobians ----
+
+def loss(p):
+    return np.sum(np.tanh(p["a"]) * p["b"])
+
+
+def scaled_key(lr, p):  # (repro_C1)
+    p = dict(p)
+    p["b"] = p["b"] * lr
+    return loss(p)
+
+
+def scaled_key_copy(lr, p):
+    p = p.copy()
+    p["b"] = p["b"] * lr
+    return loss(p)
+
+
+def functional_update(s, p):
+    q = {**p, "b": p["b"] * s}
+    return loss(q)
+
+
+def new_key(s, p):
+    p = dict(p)
+    p["c"] = p["a"] * s
+    return np.sum(p["c"] * p["b"]) + np.sum(np.exp(p["a"]))
+
+
+def keys_after_write(s, p):
+    p = dict(p)
+    p["b"] = p["b"] * s
+    out = 0.0
+    for k in p:
+        out = out + np.sum(np.sin(p[k]))
+    return out
+
+
+def sgd_step_one_key(lr, p):
+    p = dict(p)
+    p["b"] = p["b"] - lr * s2s.grad(loss)(p)["b"]
+    return loss(p)
+
+
+def key_set_to_constant(s, p):  # (the written value has no tangent: the key's zeros keep the batch axis)
+    p = dict(p)
+    p["a"] = p["a"] * s
+    p["b"] = np.ones(3)
+    return np.sum(np.tanh(p["a"]) * np.exp(p["b"])) + np.sum(np.sin(p["b"]) * s)
+
+
+@pytest.mark.parametrize("f", [scaled_key, scaled_key_copy, functional_update, new_key, keys_after_write,
+                               sgd_step_one_key, key_set_to_constant])
+def test_key_of_copied_dict(f):
+    every_mode(f, 0.7, P)
+
+
+def test_key_of_copied_dict_vector_result():
+    def scaled(lr, p):
+        p = dict(p)
+        p["b"] = p["b"] * lr
+        return np.tanh(p["a"]) * p["b"]
+    numeric = (scaled(0.7 + 1e-6, P) - scaled(0.7 - 1e-6, P)) / 2e-6
+    assert_close(s2s.jacobian(scaled, mode="forward")(0.7, P), numeric, what="forward jacobian")
+    assert_close(s2s.jacobian(scaled)(0.7, P), numeric, what="reverse jacobian")
+
+
+def test_key_of_copied_dict_wrt_vector():
+    s = np.array([0.7, 1.1, 0.9])
+    numeric = numeric_grad(lambda v: scaled_key(v, P), (s,), 0)
+    assert_close(s2s.jacobian(scaled_key, mode="forward")(s, P), numeric, what="forward jacobian")
+    assert_close(s2s.hessian(scaled_key)(s, P), np.zeros((3, 3)), what="hessian")
