@@ -4,6 +4,9 @@
    (`p = dict(p); p["b"] = p["b"] * lr`, `{**p, "b": ...}`, a new key, one SGD step), raised NumPy's broadcasting
    ValueError: rt.batch_setitem_tangent gave the other keys a bare 0.0 tangent, which a tangent rule multiplied into
    an array of no batch axis (`(1.0 - t ** 2) * dt`), taken then for a batch. They are zeros with the batch axis.
+2. C2: s2s.hessian(f) with respect to a number, of f writing an item of a copied list of layers of other shapes
+   (`layers = list(layers); layers[0] = layers[0] * s`), raised "setting an array element with a sequence" in
+   rt.batch_getitem_adjoint, which stacked the items' tangents as one array. They are item by item.
 
 Each program is checked in every mode against central differences, its value against NumPy's, and the caller's
 arguments unchanged.
@@ -130,3 +133,31 @@ def test_key_of_copied_dict_wrt_vector():
     numeric = numeric_grad(lambda v: scaled_key(v, P), (s,), 0)
     assert_close(s2s.jacobian(scaled_key, mode="forward")(s, P), numeric, what="forward jacobian")
     assert_close(s2s.hessian(scaled_key)(s, P), np.zeros((3, 3)), what="hessian")
+
+
+# ---- 2. an item of a copied list of layers of other shapes written: Hessians ----
+
+LAYERS = [np.linspace(-0.4, 0.5, 6).reshape(2, 3), np.linspace(0.3, -0.2, 6).reshape(3, 2)]
+
+
+def scaled_layer(s, layers):  # (repro_C2)
+    layers = list(layers)
+    layers[0] = layers[0] * s
+    return np.sum(np.tanh(layers[0] @ layers[1]))
+
+
+def scaled_last_layer(s, layers):
+    layers = list(layers)
+    layers[-1] = np.sin(layers[-1] * s)
+    return np.sum(np.tanh(layers[0] @ layers[1]) ** 2)
+
+
+def scaled_layer_tuple(s, layers):
+    layers = tuple(layers)
+    h = np.tanh(layers[0] * s) @ layers[1]
+    return np.sum(h ** 2)
+
+
+@pytest.mark.parametrize("f", [scaled_layer, scaled_last_layer, scaled_layer_tuple])
+def test_item_of_copied_ragged_list(f):
+    every_mode(f, 0.7, LAYERS)

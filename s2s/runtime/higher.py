@@ -17,7 +17,7 @@ import numpy as np
 
 from s2s.runtime.arrays import _interp_segment, select_adjoint_choices
 from s2s.runtime import sparse
-from s2s.runtime.batched import _is_zero, batch_align, batch_zeros, zero_checked, zero_passes_through
+from s2s.runtime.batched import _is_zero, _ragged, batch_align, batch_zeros, zero_checked, zero_passes_through
 from s2s.runtime.core import DictParts, Parts, TupleParts, batch_front, zeros_like
 from s2s.runtime.indexing import getitem_adjoint
 from s2s.runtime.joining import (append_adjoint, column_stack_adjoint, concatenate_adjoint, dstack_adjoint,
@@ -119,6 +119,13 @@ def batch_getitem_adjoint(d, x, *index):
     if isinstance(x, dict) and len(index) == 1:  # (`s2s.grad(loss)(p, x)` of a dict p: its item's part, zeros else)
         x[index[0]]  # (a key it lacks: the KeyError reading it raises)
         return DictParts((k, d if k == index[0] else batch_zeros(v, d)) for k, v in x.items())
+    if isinstance(x, (tuple, list)) and len(index) == 1 and isinstance(index[0], (int, np.integer)) and \
+            (_ragged(x) or type(d) is not np.ndarray):
+        # (an item of a list of arrays of other shapes, layer weights, or of containers: no array stacks their
+        # tangents; the item's part, the others' zeros, item by item as batch_zeros makes those of such a list)
+        x[index[0]]  # (out of range: the IndexError reading it raises)
+        parts = [d if k == index[0] % len(x) else batch_zeros(v, d) for k, v in enumerate(x)]
+        return TupleParts(parts) if isinstance(x, tuple) else Parts(parts)
     d = np.asarray(d)
     if isinstance(x, (tuple, list)):
         return _each(getitem_adjoint, d, 0, (d, x) + index)
