@@ -143,3 +143,75 @@ def mpc_cost(us):
 
 def test_scalar_dynamics_every_mode():
     check_every_mode(mpc_cost, np.array([0.5, -0.2, 0.3, 0.1]))
+
+
+# ------------------------------------------------ np.concatenate of a display in a loop: recomputed from its parts
+# (an LSTM's gates `np.concatenate((x, h, x, h)) * w`, an RNN's `W @ np.concatenate([xs[t], h])`): the reversed loop
+# joined its parts again rather than saving the joined array per step (LSTM gradient peak memory 1.21x -> 1.13x the
+# hand-written backward pass; an RNN of 200 steps of width 64: 428 -> 289 kB)
+
+RNG = np.random.default_rng(3)
+XS = RNG.normal(size=(5, 2))
+H0 = RNG.normal(size=3) * 0.5
+W0 = RNG.normal(size=(3, 5)) * 0.4
+
+
+def rnn_joined_list(W):
+    h = H0
+    s = 0.0
+    for t in range(len(XS)):
+        z = np.concatenate([XS[t], h])
+        h = np.tanh(W @ z)
+        s = s + np.sum(h * h)
+    return s
+
+
+def rnn_joined_tuple(W):
+    h = H0
+    s = 0.0
+    for t in range(len(XS)):
+        h = np.tanh(W @ np.concatenate((XS[t], h)))
+        s = s + np.sum(h * h)
+    return s
+
+
+def gates_joined(w):
+    h = H0
+    x = np.array([0.3, -0.2, 0.6])
+    s = 0.0
+    for t in range(4):
+        gates = np.concatenate((x, h, x, h)) * w
+        h = np.tanh(gates[0:3]) * (1.0 / (1.0 + np.exp(-gates[6:9]))) + gates[3:6] * gates[9:]
+        s = s + np.sum(h)
+    return s
+
+
+def joined_list_kept(W):
+    h = H0
+    kept = []
+    s = 0.0
+    for t in range(len(XS)):
+        parts = [XS[t], h]
+        z = np.concatenate(parts)
+        kept.append(parts)
+        h = np.tanh(W @ z)
+        s = s + np.sum(h * h)
+    return s + np.sum(kept[0][1])
+
+
+@pytest.mark.parametrize("f, x", [(rnn_joined_list, W0), (rnn_joined_tuple, W0),
+                                  (gates_joined, RNG.normal(size=12) * 0.5), (joined_list_kept, W0)])
+def test_joined_display_every_mode(f, x):
+    check_every_mode(f, x)
+    value, pullback = s2s.vjp(f)(x)
+    assert value == pytest.approx(f(x), rel=1e-12)
+    assert_close(pullback(1.0), numeric_grad(f, (x,), 0), 1e-5, 1e-6, what=f"{f.__name__}: vjp")
+
+
+@pytest.mark.parametrize("f", [rnn_joined_list, rnn_joined_tuple, gates_joined])
+def test_joined_display_not_saved(f):
+    source = s2s.grad(f).source
+    forward = source[:source.index("reversed(")]
+    joined = [line.split("=")[0].strip() for line in forward.splitlines() if "= np.concatenate(" in line]
+    assert "np.concatenate(" in _reversed_loop(source), source
+    assert not any(f".append({name})" in forward for name in joined), source

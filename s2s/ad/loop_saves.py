@@ -175,11 +175,18 @@ class LoopSaves:
         if self.loops:  # (a list an enclosing loop grows, in place: `fs[-1 - j]` of an inner loop is its item then)
             written |= self._grown()
         values = self._value_reads(loop)
+        # np.concatenate of a display and the display, made again from its parts (`_joined_display`), but for the
+        # value the next iteration starts from (a grown `h = np.concatenate([h, p])`: saved as that one's phi)
+        joined = self._joined_lists()
+        back = {p.operands[1].name for p in loop.phis if len(p.operands) > 1 and type(p.operands[1]) is ir.Var}
+        rejoined = {n for n, d in top.items() if n not in back and _joined_display(d.value, top, joined)}
+        rejoined |= {n for n, d in top.items() if n in joined or d.value.op == "tuple"}
         # what is saved anyway (read, and not cheap to recompute) is there to recompute from: the rest of a
         # chain of cheap operations after it (`gates = t * w + b; exp(-gates[s])`) is not saved as well
         # (a value read only for its shape is not: its shape is what is saved, see _shapes_only)
         available |= {n for n in needed if n in top and n not in written and n in values and (
-            not _cheap(top[n].value.op) or any(v in written for v in walk_vars(top[n].value)))}
+            not (_cheap(top[n].value.op) or n in rejoined) or
+            any(v in written for v in walk_vars(top[n].value)))}
 
         blocked: set = set()
 
@@ -187,7 +194,7 @@ class LoopSaves:
             if name in chosen or name in available or name not in own:
                 return True
             d = top.get(name)
-            if d is None or depth > 8 or not _cheap(d.value.op) or name in blocked:
+            if d is None or depth > 8 or not (_cheap(d.value.op) or name in rejoined) or name in blocked:
                 return False
             if name in written:  # the array itself: saved views of it must see its restores (one object)
                 return False
@@ -209,11 +216,25 @@ class LoopSaves:
             for n in needed:
                 ok(n)
         order = [s.target for s in loop.body if isinstance(s, ir.Assign)]
-        free = {n for n, d in chosen.items() if d.value.op in FREE}
+        free = {n for n, d in chosen.items() if d.value.op in FREE or n in rejoined}
         free |= {n for n, d in chosen.items() if d.value.op == "getitem" and type(d.value.args[0]) is ir.Var and
                  d.value.args[0].name in free and chosen[d.value.args[0].name].value.op == prims.SHAPE}
         chosen = _worth_recomputing(chosen, set(needed), available, own, order, free)
         return [chosen[n] for n in order if n in chosen]
+
+    def _joined_lists(self) -> set:
+        """The list displays (`[x, h]`) whose only reads are np.concatenate's or np.stack's: made again from their
+        items, as a tuple display is, where the joined array is recomputed (nothing else sees the list object)."""
+        if self._joined_only is None:
+            lists = {t.target for t in ir.statements(self.fn.body) if type(t) is ir.Assign and
+                     type(t.value) is ir.Call and t.value.op == "list"}
+            for t in ir.statements(self.fn.body):
+                c = getattr(t, "value", None)
+                joins = type(c) is ir.Call and c.op in prims.ARRAY_RESULTS and len(c.args) == 1 and not c.kwargs
+                if not joins:
+                    lists -= {a.name for a in ir.operands(t) if type(a) is ir.Var}
+            self._joined_only = lists
+        return self._joined_only
 
     def _changed_by_helpers(self) -> set:
         """In generated code differentiated again: the names whose object a runtime helper that adds in
@@ -403,8 +424,21 @@ def _chain(name: str, chosen: dict, there: set) -> set:
 
 
 # operations `_worth_recomputing` does not count (nor a shape's entry): `slice(0, b)` of a width `b = np.shape(h)[0]`
-# is recomputed where its slice object would be pushed and popped once per iteration
-FREE = frozenset({"slice", "builtins.range", prims.SHAPE, prims.NDIM, "builtins.len"})
+# is recomputed where its slice object would be pushed and popped once per iteration; a tuple display (no NumPy
+# call) too, and np.concatenate of one (`_joined_display`)
+FREE = frozenset({"slice", "builtins.range", prims.SHAPE, prims.NDIM, "builtins.len", "tuple"})
+
+
+def _joined_display(c: ir.Call, top: dict, lists: set) -> bool:
+    """Is `c` np.concatenate or np.stack of a tuple display the iteration makes (`np.concatenate((x, h, x, h))`), or
+    of a list display among `lists` (read by nothing else: `np.concatenate([x, h])`)?
+    It only moves its parts' numbers, which take no more memory than it does (a part read twice: half): recomputed
+    from its parts rather than saved (an LSTM's gates `np.concatenate((x, h, x, h)) * w`: its state and input are
+    saved, not four times their numbers), counted as free as a slice."""
+    if c.op not in prims.ARRAY_RESULTS or len(c.args) != 1 or c.kwargs or type(c.args[0]) is not ir.Var:
+        return False
+    d = top.get(c.args[0].name)
+    return d is not None and (d.value.op == "tuple" or d.target in lists)
 
 
 def _cheap(op: str) -> bool:

@@ -138,6 +138,7 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
         self._helper_changed = None  # names a runtime helper may change in place (see _changed_by_helpers)
         self._grown_lists = None  # lists the function grows by appends (see _grown)
         self._outside = None  # the parameters and the names defined outside every loop (see _before_loops)
+        self._joined_only = None  # the list displays only np.concatenate reads (see _joined_lists)
         self.shrinks: set = set()  # list adjoints a loop cuts back in place, to grow back in place (shrunk_lists.py)
         self.shrinks_grown: set = set()  # those grown back in place
         self.joined: set[str] = set()  # adjoints joined by the phis of a reversed loop or if, once emitted
