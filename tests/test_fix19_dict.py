@@ -148,3 +148,63 @@ def test_a_lookup_of_another_dict_at_a_lists_items_keeps_their_derivative(f):
     # (refused as the loop ran: rt.dict_keys_only(p), a list; q.get(k)'s result does not vary with k)
     every_mode(f, [0.5, 1.5, -0.7], TABLE, False)
     every_mode(f, np.array([0.5, 1.5, -0.7]), TABLE, False)
+
+
+# ---- 3. a list of ints read at its own items through another name, on some paths only (hunt18reg R2, M1) ----
+
+def successor_products(x, nxt):
+    order = nxt
+    s = 0.0
+    for k in nxt:
+        if k >= 0:
+            s = s + x[k] * x[order[k]]
+    return s
+
+
+def successor_products_array(x, nxt):
+    order = nxt
+    s = 0.0
+    for k in nxt:
+        if k >= 0 and k < 3:
+            s = s + x[k] * x[order[k] % 4] ** 2
+    return s
+
+
+def numbers_or_indices(p, x, flag):
+    order = p
+    s = 0.0
+    for k in p:
+        if flag:
+            s = s + x[k] * order[k]
+        else:
+            s = s + k * k * 2.0
+    return s
+
+
+def test_a_list_of_ints_read_at_its_own_items_on_some_paths():
+    every_mode(successor_products, np.array([0.3, -0.7, 1.1]), [1, 2, -1])
+    every_mode(successor_products, np.array([0.3, -0.7, 1.1]), (1, 2, -1))
+    every_mode(successor_products_array, X, np.array([1, 2, 3, 0]))
+    every_mode(numbers_or_indices, [1, 0], X, True, wrt=1)
+
+
+def test_a_list_of_ints_the_caller_differentiates_is_refused():
+    # (its items are numbers there: a key without a derivative would give 0.0 for d(k * k * 2.0)/dp, not [4, 0])
+    for run in (lambda: s2s.grad(numbers_or_indices)([1, 0], X, False),
+                lambda: s2s.vjp(numbers_or_indices)([1, 0], X, False)[1](1.0),
+                lambda: s2s.jvp(numbers_or_indices)(([1, 0], X, False), ([1.0, 1.0],))[1],
+                lambda: s2s.jacobian(numbers_or_indices, mode="forward")([1, 0], X, False),
+                lambda: s2s.jacobian(numbers_or_indices)([1, 0], X, False),
+                lambda: s2s.grad(numbers_or_indices, wrt=(0, 1))([1, 0], X, False)[0]):
+        with pytest.raises(s2s.S2SError, match=r"reads p\[k\] on some paths only \(line \d+: "
+                                                r"s = s \+ x\[k\] \* order\[k\]\).*values, differentiated"):
+            run()
+
+
+def test_the_refusal_names_the_read_it_found():
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(successor_products)(np.array([0.3, -0.7, 1.1]), [1.0, 2.0, -1.0])
+    line = successor_products.__code__.co_firstlineno + 5
+    assert f"reads nxt[k] on some paths only (line {line}: s = s + x[k] * x[order[k]])" in str(info.value), \
+        str(info.value)
+    assert "nxt is a list here" in str(info.value)

@@ -129,6 +129,18 @@ def activity(fn: ir.Function, wrt: list[str]) -> set[str]:
     return active
 
 
+def varied(fn: ir.Function, wrt) -> set[str]:
+    """The names a derivative reaches from `wrt` along the operations that carry one, keys and indices among them
+    (what `activity` varies, and more): a value outside carries none in this transformation."""
+    edges: list = []
+    _edges(fn.body, edges, fn.free, {}, inactive.made(fn))
+    after: dict = {}
+    for target, srcs in edges:
+        for s in srcs:
+            after.setdefault(s, []).append(target)
+    return reached(set(wrt), after)
+
+
 def _cast_refusal(s: ir.Assign, filename: str) -> NonDifferentiableError:
     """A derivative through a call whose dtype= only the run time knows: an integer type would round its result,
     which then has none."""

@@ -23,6 +23,7 @@ import numbers
 from s2s import ir, prims
 from s2s.ad.analysis import activity, nonfloat
 from s2s.ad.frozen_methods import refuse_frozen_methods
+from s2s.ad.keys_only import differentiated_keys
 from s2s.ad.located_draws import located_draws
 from s2s.ad.scalars import scalars
 from s2s.ad.operands import (arrays_of_displays, has_part, integer_operand, plain_augmented, operand_refusal,
@@ -53,6 +54,7 @@ def forward(fn: ir.Function, wrt: list[str], namer: Namer | None = None, name: s
     """
     namer = namer or Namer()
     fn = plain_augmented(arrays_of_displays(fn, namer), wrt)  # (y[1:] += v: NumPy's check where y may hold integers)
+    fn = differentiated_keys(fn, wrt)  # (rt.dict_keys_only(p) of a p with a derivative: no sequence of ints either)
     refuse_frozen_methods(fn, wrt)  # (stats.norm(mu, s).entropy(): refused at its own line)
     fn = located_draws(fn, wrt, namer)  # (rng.normal(mu, sigma): mu + sigma * rng.standard_normal(shape))
     return _Forward(fn, wrt, namer, batched, ndims or {}).run(name or f"jvp_{fn.name}", tangent_only)

@@ -159,9 +159,11 @@ def iterated_keys(fn: ir.Function) -> ir.Function:
     list's, tuple's or array's items indexing it are integers, with none either, or the read raises). Where that
     read runs whenever k is taken (`_runs_with`), the loop iterates rt.dict_keys(p); where it runs on some paths
     only (`if isinstance(p, dict): p[k] else: ... k`), a sequence's items may be its values, with their
-    derivatives, and rt.dict_keys_only(p, 'p', 'k') refuses a list, tuple or array as the loop starts, at its
-    line; not for p.get(k) (or q.get(k) of `q = p if flag else table`), whose result does not vary with k, where
-    the loop iterates p as Python does. (Before the cse stage, which would merge the loop's rt.iterated(p) with another's over p's values.)"""
+    derivatives, and rt.dict_keys_only(p, 'p', 'k', 'line 9: ...') refuses a list, tuple or array as the loop
+    starts, at its line, naming the read's (one of ints or bools passes where p carries no derivative: ad/keys_only.py);
+    not for p.get(k) (or q.get(k) of `q = p if flag else table`), whose result does not vary with k, where the
+    loop iterates p as Python does. (Before the cse stage, which would merge the loop's rt.iterated(p) with
+    another's over p's values.)"""
     made = call_definitions(fn.body)
     seqs = {n: c.args[0].name for n, c in made.items() if c.op == ITERATED and len(c.args) == 1 and
             type(c.args[0]) is ir.Var}
@@ -196,8 +198,9 @@ def iterated_keys(fn: ir.Function) -> ir.Function:
         if len(always) == len(read) and uses[seq] == 0:  # (and the sequence read by that loop only)
             keys[seq] = ir.Call(prims.METHODS["keys"], (ir.Var(whole),))
         elif indexed and not getattr(defs.get(whole), "temp", False):  # (a user's name, t1 too; not s2s's)
+            at = next(s for s, _ in read[indexed[0]] if s.value.op != _DICT_GET)  # (the read, named in the refusal)
             keys[seq] = ir.Call(_KEYS_ONLY, (ir.Var(whole), ir.Const(base_name(whole)), ir.Const(base_name(
-                indexed[0]))))
+                indexed[0])), ir.Const(_spelled(at))))
     if not keys:
         return fn
     return dataclasses.replace(fn, body=map_statements(fn.body, lambda s: dataclasses.replace(
@@ -205,6 +208,13 @@ def iterated_keys(fn: ir.Function) -> ir.Function:
 
 
 _KEYS_ONLY = "s2s.runtime.dict_keys_only"
+
+
+def _spelled(read: ir.Assign) -> str:
+    """`line 9: s = s + x[k] * order[k]`, the user's line of the read q[k] that rt.dict_keys_only's refusal names
+    (its text: q may be a copy of p, order = p, which SSA reads as p)."""
+    loc = getattr(read, "loc", None)
+    return "" if loc is None else f"line {loc.line}: {loc.text.strip()}" if loc.text else f"line {loc.line}"
 
 
 def _defined(body: list) -> tuple[dict, dict]:

@@ -32,6 +32,7 @@ import dataclasses
 
 from s2s import ir
 from s2s.ad.analysis import activity, integers, nonfloat
+from s2s.ad.keys_only import differentiated_keys
 from s2s.ad.scalars import forced_scalars, proven_scalar, scalars
 from s2s.ad.blocks import ZERO
 from s2s.ad.forward_copy import ForwardCopy
@@ -64,6 +65,7 @@ def reverse(fn: ir.Function, wrt: list[str], *, return_value: bool = False, seed
     namer = namer or Namer()
     fn = arrays_of_displays(fn, namer)  # (np.maximum([a, b * b], 0.1): the rules see an array, as NumPy does)
     fn = plain_augmented(fn, wrt)  # (y[1:] += v: NumPy's casting check where y may hold integers)
+    fn = differentiated_keys(fn, wrt)  # (rt.dict_keys_only(p) of a p with a derivative: no sequence of ints either)
     refuse_frozen_methods(fn, wrt)  # (stats.norm(mu, s).entropy(): refused at its own line)
     fn = located_draws(fn, wrt, namer)  # (rng.normal(mu, sigma): mu + sigma * rng.standard_normal(shape))
     # a gradient's list adjoints cut back in place: grown back in place where the reversed loop allows (shrunk_lists.py),

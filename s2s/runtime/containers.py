@@ -425,16 +425,21 @@ def dict_keys(d):
     return list(d)
 
 
-def dict_keys_only(d, name, item):
-    """`for item in name: ... name[item]` where the read runs on some paths only: the keys of the dict `d`, which
-    carry no derivative; a list's, tuple's or array's items are its values, with their derivatives, which s2s took
-    for indices there: refused."""
+def dict_keys_only(d, name, item, read=None, differentiated=False):
+    """`for item in name: ... name[item]` where that read (`read`: its line) runs on some paths only: the keys of
+    the dict `d`, which carry no derivative; a sequence of ints or bools too (its items index it), unless
+    `differentiated` (d carries a derivative here: its items are numbers); another list's, tuple's or array's
+    items are its values, with their derivatives, which s2s took for indices there: refused."""
     if isinstance(d, (list, tuple, np.ndarray)):
-        raise S2SError(f"the loop 'for {item} in {name}' reads {name}[{item}] on some paths only, so s2s takes "
-                       f"{item} for a key of the dict {name} (with no derivative), but {name} is "
-                       f"{'an' if type(d).__name__[0] in 'aeiou' else 'a'} {type(d).__name__} here, whose items are its values: loop over the dict's keys on the path "
-                       f"that reads them (for {item} in {name}.keys()) and over the values on the other "
-                       f"(for v in {name}), or over range(len({name})) and read {name}[i]")
+        if not differentiated and (d.dtype.kind in "biu" if isinstance(d, np.ndarray) else
+                                   all(isinstance(v, (int, np.integer, np.bool_)) for v in d)):
+            return list(d)
+        raise S2SError(f"the loop 'for {item} in {name}' reads {name}[{item}] on some paths only"
+                       f"{f' ({read})' if read else ''}, so s2s takes {item} for a key of the dict {name} (with no "
+                       f"derivative), but {name} is {'an' if type(d).__name__[0] in 'aeiou' else 'a'} "
+                       f"{type(d).__name__} here, whose items are its values"
+                       f"{', differentiated' if differentiated else ''}: loop over the dict's keys on the path that reads them (for {item} in {name}.keys()) and "
+                       f"over the values on the other (for v in {name}), or over range(len({name})) and read {name}[i]")
     return list(d)
 
 
