@@ -208,3 +208,42 @@ def test_the_refusal_names_the_read_it_found():
     assert f"reads nxt[k] on some paths only (line {line}: s = s + x[k] * x[order[k]])" in str(info.value), \
         str(info.value)
     assert "nxt is a list here" in str(info.value)
+
+
+# ---- 4. a loop over a dict reached by an expression, read at its keys on some paths only (hunt18reg R4) ----
+
+def squares_but_x(P):
+    return sum(P['w'][k] ** 2 for k in P['w'] if k != 'x')
+
+
+def squares_but_x_loop(P, x):
+    s = 0.0
+    for k in P['w']:
+        if k != 'x':
+            s = s + P['w'][k] * np.sum(x ** 2)
+    return s
+
+
+class Model:
+    def __init__(self, weights):
+        self.weights = weights
+
+
+def weighted_but_x(m, x):
+    s = 0.0
+    for k in m.weights:
+        if k != 'x':
+            s = s + m.weights[k] * np.sum(x ** 3)
+    return s
+
+
+def test_a_loop_over_a_dict_reached_by_an_expression():
+    P = {'w': {'x': 0.5, 'y': 1.5, 'z': -0.3}}
+    assert s2s.grad(squares_but_x)(P) == {'w': pytest.approx({'x': 0.0, 'y': 3.0, 'z': -0.6})}
+    assert s2s.grad(squares_but_x_loop)(P, X)['w'] == pytest.approx({'x': 0.0, 'y': np.sum(X ** 2),
+                                                                        'z': np.sum(X ** 2)})
+    every_mode(squares_but_x_loop, P, X, wrt=1)
+    every_mode(weighted_but_x, Model({'x': 0.5, 'y': 1.5, 'z': -0.3}), X, wrt=1)
+    with pytest.raises(s2s.S2SError, match=r"the loop 'for k in P\['w'\]' reads P\['w'\]\[k\] on some paths only "
+                                           r"\(line \d+: s = s \+ P\['w'\]\[k\] \* np.sum\(x \*\* 2\)\)"):
+        s2s.grad(squares_but_x_loop, wrt=1)({'w': [0.5, 1.5]}, X)

@@ -25,6 +25,7 @@ import builtins
 import dataclasses
 
 from s2s import ir, prims
+from s2s.ad.key_reads import same_reads, spelled, spelling
 from s2s.front.scatter_adds import ADDED_AT
 from s2s.ir.names import base_name
 from s2s.ir.walk import call_definitions, calls_in, count_uses, definitions, is_slice, map_statements
@@ -180,7 +181,8 @@ def iterated_keys(fn: ir.Function) -> ir.Function:
             if c.op == "getitem":
                 taken.setdefault(seq, []).append(name)
     defs, headers = _defined(fn.body)
-    version, joined, reads = _versions(defs), _versions(defs, branches=True), _own_reads(fn)
+    copies, branches, reads, same = _versions(defs), _versions(defs, branches=True), _own_reads(fn), same_reads(made)
+    version, joined = (lambda n: copies(same.get(n, n))), (lambda n: branches(same.get(n, n)))
     places = _places(fn.body)
     entering = _entering(defs, headers, places)
     keys: dict = {}  # sequence -> its call of rt.dict_keys or rt.dict_keys_only
@@ -197,10 +199,10 @@ def iterated_keys(fn: ir.Function) -> ir.Function:
                          key=lambda k: k in always)  # (one read on a path first)
         if len(always) == len(read) and uses[seq] == 0:  # (and the sequence read by that loop only)
             keys[seq] = ir.Call(prims.METHODS["keys"], (ir.Var(whole),))
-        elif indexed and not getattr(defs.get(whole), "temp", False):  # (a user's name, t1 too; not s2s's)
+        elif indexed and spelling(whole, made, defs) is not None:  # (a user's name, t1 too, or P['w'])
             at = next(s for s, _ in read[indexed[0]] if s.value.op != _DICT_GET)  # (the read, named in the refusal)
-            keys[seq] = ir.Call(_KEYS_ONLY, (ir.Var(whole), ir.Const(base_name(whole)), ir.Const(base_name(
-                indexed[0])), ir.Const(_spelled(at))))
+            keys[seq] = ir.Call(_KEYS_ONLY, (ir.Var(whole), ir.Const(spelling(whole, made, defs)), ir.Const(
+                base_name(indexed[0])), ir.Const(spelled(at))))
     if not keys:
         return fn
     return dataclasses.replace(fn, body=map_statements(fn.body, lambda s: dataclasses.replace(
@@ -208,13 +210,6 @@ def iterated_keys(fn: ir.Function) -> ir.Function:
 
 
 _KEYS_ONLY = "s2s.runtime.dict_keys_only"
-
-
-def _spelled(read: ir.Assign) -> str:
-    """`line 9: s = s + x[k] * order[k]`, the user's line of the read q[k] that rt.dict_keys_only's refusal names
-    (its text: q may be a copy of p, order = p, which SSA reads as p)."""
-    loc = getattr(read, "loc", None)
-    return "" if loc is None else f"line {loc.line}: {loc.text.strip()}" if loc.text else f"line {loc.line}"
 
 
 def _defined(body: list) -> tuple[dict, dict]:
