@@ -247,3 +247,73 @@ def test_a_loop_over_a_dict_reached_by_an_expression():
     with pytest.raises(s2s.S2SError, match=r"the loop 'for k in P\['w'\]' reads P\['w'\]\[k\] on some paths only "
                                            r"\(line \d+: s = s \+ P\['w'\]\[k\] \* np.sum\(x \*\* 2\)\)"):
         s2s.grad(squares_but_x_loop, wrt=1)({'w': [0.5, 1.5]}, X)
+
+
+# ---- 5. a dict a list display keeps, written by key in a loop, read through the list after it ----
+
+def kept_then_scaled(x):
+    d = {'a': 1.5, 'b': -0.5}
+    kept = [d]
+    for k in d:
+        d[k] = d[k] * x
+    return kept[0]['a'] + d['b']  # (kept[0] IS d: the new values)
+
+
+def kept_then_grown(x):
+    d = {'a': x[0] * 1.0, 'b': 2.0}
+    kept = (d, 3.0)
+    for v in x:
+        d['a'] = d['a'] * v
+    return kept[0]['a'] * kept[1] + kept[0]['b'] * d['a']
+
+
+def kept_on_a_branch(x, flag):
+    d = {'a': x[0] * 1.0, 'b': 2.0}
+    kept = [d]
+    if flag:
+        for k in d:
+            d[k] = d[k] * x[1]
+    return kept[0]['a'] + kept[0]['b'] * x[2]
+
+
+def kept_in_the_loop(x):
+    d = {'a': x[0] * 1.0}
+    box = {'d': d}
+    s = 0.0
+    for v in x:
+        s = s + box['d']['a'] * v
+        d['a'] = d['a'] * v
+    return s + box['d']['a']
+
+
+def kept_after_the_loop(x):
+    d = {'a': 1.5, 'b': -0.5}
+    for k in d:
+        d[k] = d[k] * x
+    kept = [d]
+    return kept[0]['a'] + d['b']
+
+
+def kept_and_grown(x):  # (the list grown: its reads are of the list, which s2s does not follow to d's writes)
+    d = {'a': x[0] * 1.0}
+    kept = [d]
+    kept.append(x[1])
+    for v in x:
+        d['a'] = d['a'] * v
+    return kept[0]['a'] * kept[1]
+
+
+def test_a_dict_a_display_keeps_written_by_key_in_a_loop():
+    every_mode(kept_then_scaled, 0.7)
+    every_mode(kept_after_the_loop, 0.7)
+    every_mode(kept_then_grown, X)
+    every_mode(kept_on_a_branch, X, True)
+    every_mode(kept_on_a_branch, X, False)
+    every_mode(kept_in_the_loop, X)
+
+
+def test_a_dict_a_grown_list_keeps_stays_refused():
+    # (without the refusal: d/dx of kept[0]['a'] read d's first values, [-1.2, -0.15, 0, 0] for [1.21, -0.30, ...])
+    for run in (lambda: s2s.grad(kept_and_grown)(X), lambda: s2s.jvp(kept_and_grown)((X,), (X,))):
+        with pytest.raises(s2s.UnsupportedSyntaxError, match="keeps that dict"):
+            run()

@@ -6,19 +6,25 @@ writes back what each write replaced (`rt.saved_key`, ad/writes.py). That is the
 value Python computes where nothing but the dict's names hold it (alias_loops.py
 takes it for an object of the function's own, whose versions the loops carry,
 loops inside loops too, and another name's read the newest one). Where a
-container or a call holds the dict itself (`snaps.append(d)`, `[d]`, `f(d)`),
-that holder shows the later iterations' writes, which s2s, following values,
-would not: the alias stage refuses the write (containers.py `_key_write`).
+container or a call holds the dict itself (`snaps.append(d)`, `f(d)`), that
+holder shows the later iterations' writes, which s2s, following values, would
+not: the alias stage refuses the write (containers.py `_key_write`). A display
+read only at constant positions (`kept = [d]` then `kept[0]['a']`) holds nothing
+s2s reads: SSA reads d itself there, at its newest version.
 """
 from __future__ import annotations
 
 from s2s import ir, prims
+from s2s.ir.walk import count_uses
 
 # the uses of a dict that read its items (or copy them: dict(d), d.copy(), copy.deepcopy(d)), never keeping the
 # dict itself
 ITEM_READS = frozenset({"getitem", "s2s.runtime.dict_get", "s2s.runtime.dict_keys", "s2s.runtime.dict_values",
                         "s2s.runtime.dict_items", "builtins.len", prims.ITERATED, "s2s.runtime.dict_from_pairs",
                         prims.COPY_METHOD, "s2s.runtime.deep_copy"})
+
+
+_DISPLAYS = frozenset({"list", "tuple", "s2s.runtime.dict_of"})  # ([d], (d, 3.0), {'d': d})
 
 
 def versions(body: list, name: str) -> tuple[set, list, list]:
@@ -57,12 +63,16 @@ def versions(body: list, name: str) -> tuple[set, list, list]:
 
 def holder(body: list, family: set):
     """The first statement that keeps one of the dict's versions `family` itself (stores it, passes it to a call,
-    prints it), not reading its items or returning it; None where there is none."""
+    prints it), not reading its items or returning it; None where there is none. Not a list, tuple or dict display
+    nothing reads (`kept = [d]`, its reads kept[0] read d itself in SSA: the dict's own name, whose newest version
+    the alias stage reads), but one grown or read as a whole (`kept.append(v)`, `return kept`)."""
+    uses: dict = {}
+    count_uses(body, uses)
     for s in ir.statements(body):
         value = s.value if isinstance(s, (ir.Assign, ir.Effect)) else None
         if isinstance(value, ir.Var) and value.name in family and isinstance(s, ir.Assign):
             return s  # (another name bound to it)
-        if not isinstance(value, ir.Call):
+        if not isinstance(value, ir.Call) or value.op in _DISPLAYS and not uses.get(s.target):
             continue
         args = list(value.args) + [v for _, v in value.kwargs]
         kept = [a for a in args if isinstance(a, ir.Var) and a.name in family]
