@@ -23,6 +23,7 @@ from s2s.ad.inactive import iterated_keys
 from s2s.errors import S2SError, with_calls
 from s2s.front import fence
 from s2s.front.alias import check_aliases
+from s2s.front.dict_lists import named_entries
 from s2s.front.rule_calls import own_rule
 from s2s.front.source import read_function
 from s2s.ir.printer import print_function
@@ -141,6 +142,7 @@ def primal(f, kind: str | None = None):
     inlined): `inlined` is the source text of each user function the SSA descended into, by
     "module:qualname" (compiled code keeps it: the disk cache checks that none of them changed)."""
     src = own_rule(read_function(f))  # (a function with the user's rule: a call of it)
+    src = named_entries(src)  # (bins['pos'].append(v) of bins = {'pos': [], ...} read only at its keys: bins_pos)
     fence.check(src)
     dump("source", src.text, getattr(src.tree, "name", "?"))
     fn, inlined = build_ssa(src)

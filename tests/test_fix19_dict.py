@@ -317,3 +317,69 @@ def test_a_dict_a_grown_list_keeps_stays_refused():
     for run in (lambda: s2s.grad(kept_and_grown)(X), lambda: s2s.jvp(kept_and_grown)((X,), (X,))):
         with pytest.raises(s2s.UnsupportedSyntaxError, match="keeps that dict"):
             run()
+
+
+# ---- 6. lists a dict display holds at constant keys, grown in place (front/dict_lists.py) ----
+
+def split_by_sign(x, w):
+    bins = {'pos': [], 'neg': []}
+    for v in x:
+        if v > 0:
+            bins['pos'].append(v * w)
+        else:
+            bins['neg'].append(v)
+    return sum(bins['pos']) - sum(bins['neg'])
+
+
+def histogram_summary(x):
+    hist = {'lo': [], 'hi': [], 'n': 0}
+    for v in x:
+        hist['n'] += 1
+        if v > 0.5:
+            hist['hi'].append(v ** 2)
+        else:
+            hist['lo'].extend([v, 2.0 * v])
+    return (np.sum(hist['hi']) + hist['lo'][-1] * len(hist['lo'])) / hist['n']
+
+
+def split_then_squared(x):
+    bins = {'pos': [], 'neg': []}
+    for v in x:
+        bins['pos'].append(v * 2.0)
+        if len(bins['pos']) > 2:
+            bins['pos'] = [sum(bins['pos'])]
+    return sum([u ** 2 for u in bins['pos']])
+
+
+def split_returned(x, w):
+    bins = {'pos': [], 'neg': []}
+    for v in x:
+        bins['pos'].append(v * w)
+    return bins
+
+
+def grouped_by_key(x, keys):
+    d = {}
+    for i, k in enumerate(keys):
+        d.setdefault(k, []).append(x[i] ** 2)
+    return sum(sum(v) for v in d.values())
+
+
+def test_lists_a_dict_display_holds_grown_in_place():
+    every_mode(split_by_sign, X, 1.5)
+    every_mode(split_by_sign, list(X), 1.5)
+    every_mode(split_by_sign, X, 1.5, wrt=1, hessian=False)
+    every_mode(histogram_summary, X)
+    every_mode(split_then_squared, X)
+    source = s2s.grad(split_by_sign).source
+    assert "bins_pos" in source and "bins['pos']" not in source.replace("# line", "#").split("#")[0]
+
+
+def test_a_dict_of_lists_used_whole_or_at_run_time_keys_stays_refused():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"bins\['pos'\].append\(\) on the list the dict 'bins' "
+                                                         r"holds at 'pos'"):
+        s2s.jacobian(lambda x: split_returned(x, 1.0)['pos'][0])(X)
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"d.setdefault\(...\), a dict's setdefault.*"
+                                                         r"d\[k\] = d.get\(k, 0.0\) \+ v") as info:
+        s2s.grad(grouped_by_key)(X, ['a', 'b', 'a', 'c'])
+    assert info.value.lineno == grouped_by_key.__code__.co_firstlineno + 3

@@ -329,6 +329,14 @@ def history_dict(y0):
     return sum(hist['e'])
 
 
+def history_dict_whole(y0):  # (the dict read whole too, len(hist): refused; history_dict exact since fix19dict)
+    hist = {'y': [y0], 'e': []}
+    for _ in range(4):
+        hist['y'].append(hist['y'][-1] + 0.1 * np.sin(hist['y'][-1]) * 0.7)
+        hist['e'].append(np.sum(hist['y'][-1] ** 2))
+    return sum(hist['e']) * len(hist)
+
+
 def history_names(y0):  # the advice
     hist_y, hist_e = [y0], []
     for _ in range(4):
@@ -403,7 +411,7 @@ def times_arrays(x):  # the advice
 
 
 @pytest.mark.parametrize("f, said, advised, not_said", [
-    (history_dict, "hist['y'].append() on the list the dict 'hist' holds at 'y'",
+    (history_dict_whole, "hist['y'].append() on the list the dict 'hist' holds at 'y'",
      "hist_y.append(...) and hist_y[-1] for hist['y'][-1], then make the dict of them after the loop: "
      "hist = {'y': hist_y, ...}", "integers"),
     (popped, "the method .pop()", "last = ys[-1]; ys = ys[:-1]", "out[-1]"),
@@ -425,7 +433,8 @@ def test_the_item_just_appended_rebound_is_exact():
     check_every_mode(scaled_after_append, np.array([0.3, -0.4, 0.9]))
 
 
-@pytest.mark.parametrize("f", [scaled_as_appended, history_names, popped_advised, ticked_advised, times_arrays])
+@pytest.mark.parametrize("f", [scaled_as_appended, history_names, history_dict, popped_advised, ticked_advised,
+                               times_arrays])
 def test_the_advice_is_exact(f):
     check_every_mode(f, np.array([0.3, -0.4, 0.9]))
 

@@ -355,6 +355,13 @@ class MethodLowering:
                 return self.held_list_refusal(node, func, surely_list=False)
             if rotation_method(func.attr):
                 return self.error(node, f"{spelled}(...), a method of an object s2s does not know", ROTATION_INSTEAD)
+            if func.attr == "setdefault":  # (d.setdefault(k, []).append(v): a dict's value changed in place)
+                return self.error(node, f"{spelled}(...), a dict's setdefault, whose result the code may change in "
+                                        f"place ({owner}.setdefault(k, []).append(v)) at a key known only as it runs",
+                                  f"keep a number per key instead: {owner}[k] = {owner}.get(k, 0.0) + v (a count: "
+                                  f"n[k] = n.get(k, 0) + 1); for keys known here, a list of each by a name of its "
+                                  f"own, or grown in a dict display read at them: {owner} = {{'a': [], 'b': []}}; "
+                                  f"{owner}['a'].append(v)")
             return self.error(node, f"{spelled}(...): '{func.attr}' is no method of an array s2s knows, and "
                                     f"'{owner}' ({what}) has a class s2s does not know while compiling",
                               f"{fix.format(name=owner)}; for an object of yours, call the method through its "
