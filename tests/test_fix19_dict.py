@@ -383,3 +383,20 @@ def test_a_dict_of_lists_used_whole_or_at_run_time_keys_stays_refused():
                                                          r"d\[k\] = d.get\(k, 0.0\) \+ v") as info:
         s2s.grad(grouped_by_key)(X, ['a', 'b', 'a', 'c'])
     assert info.value.lineno == grouped_by_key.__code__.co_firstlineno + 3
+
+
+def grouped_by_joining(x, keys):
+    d = {}
+    for i, k in enumerate(keys):
+        d[k] = d.get(k, []) + [x[i] ** 2]
+    return sum(sum(v) for v in d.values())
+
+
+def test_a_list_joined_to_a_get_of_an_absent_key_is_refused_in_every_mode():
+    # (jvp and the forward Jacobian raised Python's TypeError from the generated code, 0.0 + [dt]: the tangent of
+    # d.get(k, []) where k is absent was the number 0.0, not the empty list's zeros)
+    args = (X, ['a', 'b', 'a', 'c'])
+    for run in (lambda: s2s.grad(grouped_by_joining)(*args), lambda: s2s.jvp(grouped_by_joining)(args, (X,)),
+                lambda: s2s.jacobian(grouped_by_joining, mode="forward")(*args)):
+        with pytest.raises(s2s.S2SError, match="joining lists"):
+            run()

@@ -59,7 +59,7 @@ define("s2s.runtime.dict_get",
        [lambda g, ans, d, key, default=None: rt.keyword_adjoint(g, d, key), None,
         lambda g, ans, d, key, default=None: rt.keyword_default_adjoint(g, d, key)],
        tangent_fn=lambda tangents, ans, d, key, default=None: rt.keyword_tangent(
-           tangents[0], tangents[2] if len(tangents) > 2 else None, d, key))
+           tangents[0], tangents[2] if len(tangents) > 2 else None, d, key, *(() if default is None else (ans,))))
 
 
 # ---------------------------------------------------------------- {k: v for ...}: dict_from_pairs([(k, v), ...])

@@ -544,11 +544,12 @@ def keyword_default_adjoint(g, d, name):
     return 0.0 if _holds(d, name) else g
 
 
-def keyword_tangent(dd, ddefault, d, name):
-    """Tangent of `keyword(d, name, default)` from the tangents of d and of the default (None: zero)."""
+def keyword_tangent(dd, ddefault, d, name, ans=None):
+    """Tangent of `ans = keyword(d, name, default)` from the tangents of d and of the default (None: zero; of a
+    list, tuple or dict default, d.get(k, []), its zeros, which a list joined to it adds to)."""
     if _holds(d, name):
         return 0.0 if dd is None else dd[name]
-    return 0.0 if ddefault is None else ddefault
+    return ddefault if ddefault is not None else zeros_like(ans) if isinstance(ans, (list, tuple, dict)) else 0.0
 
 
 # ---------------------------------------------------------------- {k: v for ...}: a dict made from (key, value) pairs
