@@ -12,6 +12,9 @@
    same draw at (0.0, 1.0) and random.uniform(a, b) is a + (b - a) * random(): bit for bit (checked below over
    thousands of cases, on NumPy 2.x and 1.25). They are now differentiated so (ad/located_draws.py); gamma, beta and
    the others stay refused, saying why (no exact reparameterisation).
+3. np.cross of two 2-vectors (a number each, and stacks of them) in a forward-mode Jacobian or a Hessian was refused
+   (vector mode takes np.cross to keep its operands' rank): rt.cross_tangents now raises NotBatchable there, and
+   the caller pushes one tangent at a time, exactly.
 
 Each program is checked against central differences (its derivatives) and NumPy (its value).
 """
@@ -236,3 +239,35 @@ def test_draws_without_an_exact_reparameterisation_stay_refused_saying_why(f):
     with pytest.raises(s2s.NonDifferentiableError, match="no such exact reparameterisation") as info:
         s2s.grad(f, wrt=(0, 1))(1.3, 0.7)
     assert "nondifferentiable" not in str(info.value)
+
+
+# ---------------------------------------------------------------- 3. np.cross of 2-vectors in vector forward mode
+B2 = np.array([0.3, -1.2])
+
+
+def cross_with_a_constant(x):
+    return np.cross(x, B2) * x[0] + np.cross(B2, x ** 2)
+
+
+def cross_of_stacks(x):
+    a = x.reshape(3, 2)
+    return np.sum(np.cross(a, a[::-1] * 2.0) ** 2)
+
+
+def cross_of_parts(x):
+    return np.cross(x[:2], x[2:]) * x
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # (NumPy 2 deprecates np.cross of 2-vectors)
+@pytest.mark.parametrize("f, x", [(cross_with_a_constant, np.array([0.5, 1.5])),
+                                  (cross_of_stacks, np.arange(6.0) * 0.3 + 0.1)], ids=["constant", "stacks"])
+def test_cross_of_2_vectors_in_every_mode(f, x):
+    check_every_mode(f, x, exact=True)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_cross_of_2_vectors_forward_jacobian_of_a_vector():
+    x = np.array([0.5, 1.5, -0.7, 2.0])
+    J = _fd_jacobian(cross_of_parts, x)
+    assert_close(s2s.jacobian(cross_of_parts, mode="forward")(x), J, what="forward")
+    assert_close(s2s.jacobian(cross_of_parts)(x), J, what="reverse")

@@ -256,8 +256,7 @@ def test_cross_of_2_vectors_every_mode(tmp_path, sa, sb):
         assert_close(s2s.grad(f)(x), numeric, what="grad")
         assert_close(s2s.jacobian(f)(x), numeric, what="reverse jacobian")
         assert_close(s2s.jvp(f)((x,), (np.cos(x),))[1], numeric @ np.cos(x), what="jvp")
-        for transform in (lambda g: s2s.jacobian(g, mode="forward"), s2s.hessian):
-            with pytest.raises(s2s.S2SError, match="a\\[..., 0\\] \\* b\\[..., 1\\]"):
-                transform(f)(x)
+        assert_close(s2s.jacobian(f, mode="forward")(x), numeric, what="forward jacobian")  # (exact since round 19)
+        assert_close(s2s.hessian(f)(x), numeric_hessian(f, x), 1e-4, 1e-5, what="hessian")
     else:
         check_every_mode(f, x)

@@ -40,7 +40,8 @@ def _dot_rank(ranks, kwargs):
 
 
 def _cross_rank(ranks, kwargs):
-    # vectors in the last axis, leading axes broadcast (two 2-vectors give a number: rt.cross_tangents refuses them)
+    # vectors in the last axis, leading axes broadcast (two 2-vectors give a number: rt.cross_tangents leaves them to
+    # one tangent at a time, raising NotBatchable)
     return max(ranks) if _two_known(ranks, kwargs) and min(ranks) >= 1 else None
 
 

@@ -26,10 +26,7 @@ import numpy
 
 from s2s import prims
 from s2s.rules import FAMILIES, OPTIONAL
-
-
-class NotBatchable(Exception):
-    """A primitive whose tangent rule has no vector-mode form (the caller falls back to one call per tangent)."""
+from s2s.runtime.batched import NotBatchable  # noqa: F401  (a primitive without a vector-mode form)
 
 
 @dataclass

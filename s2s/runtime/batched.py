@@ -30,6 +30,12 @@ __all__ = ["batch_list", "batch_tuple", "batch_getitem", "batch_setitem_adjoint"
            "cross_tangents"]
 
 
+class NotBatchable(Exception):
+    """A primitive whose tangent rule has no vector-mode form (the caller falls back to one call per tangent): raised
+    by a rule as s2s transforms (rules/registry.py), or here, by a helper that meets values outside its vector form
+    (two 2-vectors in cross_tangents)."""
+
+
 def _is_zero(d) -> bool:
     """Is `d` a bare zero standing for all n tangents (see zero_passes_through)?"""
     return isinstance(d, (int, float, np.number)) and d == 0
@@ -249,10 +255,8 @@ def cross_tangents(da, db, a, b):
         if math.isfinite(out.sum()):
             return out
     if np.shape(a)[-1:] == (2,) and np.shape(b)[-1:] == (2,):
-        raise S2SError("np.cross of two 2-vectors (a number, which NumPy 2 deprecates) has no vector forward-mode "
-                       "rule in s2s (a forward-mode Jacobian or a Hessian takes np.cross to keep its operands' "
-                       "rank): write a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0], or take the derivative in "
-                       "reverse mode (s2s.jacobian(f), and s2s.jacobian(s2s.grad(f)) for the Hessian)")
+        raise NotBatchable("numpy.cross")  # (two 2-vectors give numbers, one axis fewer than vector mode took: the
+        # caller pushes one tangent at a time, exactly)
     # each batch axis in front of the axes the operands broadcast (against a (2, 3), b's batch (n, 3) is (n, 1, 3))
     ra, rb = np.ndim(a), np.ndim(b)
     if _zero(da):
