@@ -15,6 +15,9 @@
 3. np.cross of two 2-vectors (a number each, and stacks of them) in a forward-mode Jacobian or a Hessian was refused
    (vector mode takes np.cross to keep its operands' rank): rt.cross_tangents now raises NotBatchable there, and
    the caller pushes one tangent at a time, exactly.
+4. `[P[k] for k in P] if hasattr(P, 'keys') else P` with P a list display (fuzz level 9, seed 3700017): the branch
+   not taken indexed the list by its own items, refused as "its index has a derivative". hasattr of a list, tuple
+   or dict the function made is its type's, folded while building (front/outside.made_container).
 
 Each program is checked against central differences (its derivatives) and NumPy (its value).
 """
@@ -271,3 +274,42 @@ def test_cross_of_2_vectors_forward_jacobian_of_a_vector():
     J = _fd_jacobian(cross_of_parts, x)
     assert_close(s2s.jacobian(cross_of_parts, mode="forward")(x), J, what="forward")
     assert_close(s2s.jacobian(cross_of_parts)(x), J, what="reverse")
+
+
+# ---------------------------------------------------------------- 4. hasattr of a container the function made
+def items_if_mapping(x):
+    P = [np.linalg.norm(x.reshape(2, 2), axis=0), x[0]]
+    return sum(np.sum(np.tanh(e)) for e in ([P[k] for k in P] if hasattr(P, 'keys') else P))
+
+
+def values_if_mapping(x):
+    d = {'a': x[0] * 2.0, 'b': x[1:]}
+    t = (x[2], x[3])
+    parts = [d[k] for k in d] if hasattr(d, 'keys') else d
+    extra = t[0] if hasattr(t, 'count') and not hasattr(t, 'append') else 0.0
+    return np.sum(parts[0] * parts[1]) + extra
+
+
+@pytest.mark.parametrize("f", [items_if_mapping, values_if_mapping], ids=lambda f: f.__name__)
+def test_hasattr_of_a_container_made_here_is_its_types(f):
+    check_every_mode(f, np.array([0.3, -0.7, 1.1, 0.4]), exact=True)
+
+
+def fuzz_3700017(S, coeffs):  # (tests.fuzz level 9, seed 3700017, as generated)
+    res = 1.5
+    y02 = np.zeros(())
+    s9 = coeffs[0]
+    P9 = [np.linalg.norm(S, axis=0), res]
+    acc9 = sum((np.sum(np.tanh(e9)) for e9 in ([P9[k9] for k9 in P9] if hasattr(P9, 'keys') else P9)))
+    r = s9 * y02
+    y2 = r * (0.5 * np.ones(4)) / (1.0 + P9[1] * P9[1])
+    return np.sum(np.array(y02)) * acc9 + (r - r) + np.sum(y2)
+
+
+def test_fuzz_3700017():
+    S = np.array([[-0.5938, -0.8963, 1.4069, -1.0844], [-1.0972, 0.7623, -0.0778, 1.1407],
+                  [-0.6203, 1.2307, 1.1762, 1.0075], [-0.2591, 0.7708, 1.0224, 0.5193]])
+    value, (gS, gc) = s2s.value_and_grad(fuzz_3700017, wrt=(0, 1))(S, [1.5569])
+    assert value == fuzz_3700017(S, [1.5569])
+    assert_close(gS, numeric_grad(lambda S: fuzz_3700017(S, [1.5569]), (S,), 0))
+    assert_close(gc, [numeric_grad(lambda c: fuzz_3700017(S, [c]), (1.5569,), 0)])

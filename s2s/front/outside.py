@@ -72,13 +72,33 @@ class OutsideLowering:
             return None
         module = self.static_value(args[0])
         if not isinstance(module, types.ModuleType):
-            return None
+            made = self.made_container(args[0]) if target is hasattr else None
+            # (hasattr(xs, 'keys') of a list, a tuple or a dict the function made: its type's, known here, so that
+            # the branch not taken, `[xs[k] for k in xs]`, is never built)
+            return None if made is None else ir.Const(hasattr(made(), args[1].value))
         present = hasattr(module, args[1].value)
         if target is hasattr:
             return ir.Const(present)
         if present or len(args) == 2:  # (absent without a default: Python's AttributeError, at the user's line)
             return self.atom(ast.copy_location(ast.Attribute(args[0], args[1].value, ast.Load()), node))
         return self.atom(args[2])
+
+    def made_container(self, node) -> type | None:
+        """list, tuple or dict where `node` names one the function made (a display, list(...), tuple(...), dict(...):
+        built-in types, whose attributes their type alone decides), else None."""
+        if not isinstance(node, ast.Name) or node.id not in self.env:
+            return None
+        atom = self.env[node.id]
+        if not isinstance(atom, ir.Var):
+            return None
+        made = self.definitions.get(atom.name)
+        if self.list_root(atom) is not None:
+            return list
+        if self.surely_tuple(atom):
+            return tuple
+        if made is not None and made.op in prims.DICT_MAKERS or atom.name in self.dicts:
+            return dict
+        return None
 
     def free_name(self, name: str, obj) -> str:
         """A name for data the function reads from its module or closure (an array, a list...). Data read
