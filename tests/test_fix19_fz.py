@@ -287,3 +287,111 @@ def one_array_twice(x, y):
                                list_keep, list_keep_once, one_array_twice])
 def test_older_name_read_after_the_change_refused(f):
     refused(f, X.copy(), 0.1)
+
+
+# ---- 2. another name or container bound to the container the item loop makes anew ----
+# (`keep = opt; for k, w in opt.items(): w -= ...; keep['w']`: NumPy's keep is opt, changed; the loop made opt anew
+# and left keep the old container, a silently wrong value and derivative for a comprehension's dict or list, a deep
+# copy, dict(p). front/item_loops leaves such a loop to the alias stage, which refuses the in-place change.)
+
+def comp_keep(x, y):
+    src = {'w': x * 2.0, 'u': np.tanh(x)}
+    opt = {k: v.copy() for k, v in src.items()}
+    keep = opt
+    for k, w in opt.items():
+        w -= 0.1 * w
+    return np.sum(keep['w'])
+
+
+def deep_keep(x, y):
+    src = {'w': x * 2.0, 'u': np.tanh(x)}
+    opt = copy.deepcopy(src)
+    keep = opt
+    for k, w in opt.items():
+        w -= 0.1 * w
+    return np.sum(keep['w'])
+
+
+def deep_pair(x, y):
+    src = {'w': x * 2.0, 'u': np.tanh(x)}
+    opt = copy.deepcopy(src)
+    pair = (opt, 1.0)
+    for w in opt.values():
+        w -= 0.1 * w
+    return np.sum(pair[0]['w'])
+
+
+def dict_of_keep(x, y):
+    src = {'w': x * 2.0, 'u': np.tanh(x)}
+    opt = dict(src)
+    keep = opt
+    for k, w in opt.items():
+        w -= 0.1 * w
+    return np.sum(keep['w'])
+
+
+def listcomp_keep(x, y):
+    opt = [x * 2.0 + 0.0 for i in range(2)]
+    keep = opt
+    for w in opt:
+        w -= 0.1 * w
+    return np.sum(keep[0])
+
+
+def listcomp_model(x, y):
+    src = [x * 2.0, np.tanh(x)]
+    opt = [v.copy() for v in src]
+    model = {'layer': opt}
+    for w, g in zip(opt, [y, y]):
+        w -= g * w
+    return np.sum(model['layer'][0])
+
+
+@pytest.mark.parametrize("f", [comp_keep, deep_keep, deep_pair, dict_of_keep, listcomp_keep, listcomp_model])
+def test_another_name_for_the_container_refused(f):
+    refused(f, X.copy(), 0.1)
+
+
+def listcomp_returned(x, y):  # (a container returned with the result, not bound to another name: exact)
+    src = [x * 2.0, np.tanh(x)]
+    opt = [v.copy() for v in src]
+    for w in opt:
+        w -= 0.1 * y * w
+    return np.sum(opt[0] ** 2) + np.sum(opt[1])
+
+
+def unpacked_after(x, y):  # (fuzz seed 3999025, level 9: `u9, u92 = params_` reads its items, holds no container)
+    src = [x * 2.0, np.tanh(x)]
+    opt = copy.deepcopy(src)
+    for e in range(2):
+        for w in opt:
+            w -= 0.1 * y * w
+    a, b = opt
+    return np.sum(a ** 2) + np.sum(b)
+
+
+def deep_copy_of_list_call(x, y):  # (fuzz seed 3999018, level 9: weights_ = copy.deepcopy(list(params_)))
+    ps = [x * 2.0, np.tanh(x)]
+    opt = copy.deepcopy(list(ps))
+    for w in opt:
+        w *= 1.0 + y
+    return np.sum(opt[0] ** 2) + np.sum(ps[0])
+
+
+@pytest.mark.parametrize("f", [listcomp_returned, unpacked_after, deep_copy_of_list_call])
+def test_container_returned_or_unpacked_exact(f):
+    every_mode(f, X.copy(), 0.1)
+
+
+def unpacked_before(x, y):  # (its items, changed in place after: NumPy's a shows the change)
+    src = [x * 2.0, np.tanh(x)]
+    opt = copy.deepcopy(src)
+    a, b = opt
+    for w in opt:
+        w -= 0.1 * w
+    return np.sum(a)
+
+
+def test_unpacked_before_refused():
+    refused(unpacked_before, X.copy(), 0.1)
+

@@ -91,12 +91,13 @@ def _kinds(stmts: list, params: set, lent=frozenset()) -> dict:
              for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
     unknown = {n.id for n in _names_and_nodes(stmts) if isinstance(n, ast.Name) and
                isinstance(n.ctx, (ast.Store, ast.Del)) and id(n) not in plain}
+    held = _held_otherwise(stmts)  # (`keep = opt`: the old container the loop's rewrite would leave to `keep`)
     kinds: dict = {p: "list" for p in lent if p not in bound}
     changed = True
     while changed:
         changed = False
         for name, values in bound.items():
-            if name in params or name in unknown or name in kinds or not values:
+            if name in params or name in unknown or name in kinds or name in held or not values:
                 continue
             found = {_kind_of(v, kinds) for v in values if v is not None}
             if len(found) == 1 and None not in found and len(values) == len([v for v in values if v is not None]):
@@ -108,13 +109,36 @@ def _kinds(stmts: list, params: set, lent=frozenset()) -> dict:
     return kinds
 
 
+def _held_otherwise(stmts: list) -> set:
+    """The names another name or container is bound to in `stmts` (`keep = opt`, `pair = (opt, 1.0)`,
+    `hist.append(opt)`): NumPy's in-place operator changes the one container they all hold, the loop making `opt`
+    anew would leave the others the old one."""
+    def names(value):
+        if isinstance(value, ast.Name):
+            return [value.id]
+        if isinstance(value, (ast.Tuple, ast.List, ast.Set)):
+            return [n for e in value.elts for n in names(e.value if isinstance(e, ast.Starred) else e)]
+        if isinstance(value, ast.Dict):
+            return [n for e in value.values for n in names(e)]
+        return []
+    out = set()
+    for n in _names_and_nodes(stmts):
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name) and \
+                all(isinstance(t, (ast.Tuple, ast.List)) for t in n.targets):
+            continue  # (`a, b = params`: its items, not the container)
+        if isinstance(n, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and n.value is not None:
+            out.update(names(n.value))
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and \
+                n.func.attr in ("append", "insert", "extend", "add", "setdefault", "appendleft"):
+            out.update(m for a in n.args for m in names(a))
+    return out
+
+
 def _deep_copy_of(value, kinds: dict) -> str | None:
-    """The kind of `p` where `value` is `copy.deepcopy(p)`, p a name of `kinds` or a list display."""
+    """"list" where `value` is `copy.deepcopy(p)` of a list `p` (a name of `kinds`, a display, `list(...)`)."""
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "deepcopy" and \
             len(value.args) == 1 and not value.keywords:
-        p = value.args[0]
-        return kinds.get(p.id) if isinstance(p, ast.Name) else "list" if isinstance(p, (ast.List, ast.ListComp)) \
-            else None
+        return "list" if _kind_of(value.args[0], kinds) == "list" else None  # (ps, [a, b], list(ps))
     return None
 
 
