@@ -395,3 +395,58 @@ def unpacked_before(x, y):  # (its items, changed in place after: NumPy's a show
 def test_unpacked_before_refused():
     refused(unpacked_before, X.copy(), 0.1)
 
+
+# ---- 3. a list appended to after another name that nothing reads was bound to it ----
+# (`alias = layers; layers.append(v)`, fuzz seeds 3996023 level 6, 3997000 and 3997011 level 7, 3998036 level 8,
+# 3999037 level 9: refused as "a list that another name also holds, which would see the change", where nothing reads
+# that name again; front/lists.note_list_name and refuse_list_held_across leave out a name the function never reads)
+
+def dead_alias(x, y):
+    xs = []
+    alias = xs
+    xs.append(x * y)
+    xs.append(np.sin(x))
+    return np.sum(xs[0] * xs[1])
+
+
+def dead_alias_in_loop(x, y):
+    xs = []
+    for i in range(3):
+        alias = xs
+        xs.append(x * (y + i))
+    return sum(np.sum(v ** 2) for v in xs)
+
+
+@pytest.mark.parametrize("f", [dead_alias, dead_alias_in_loop])
+def test_list_appended_after_an_unread_alias(f):
+    every_mode(f, X.copy(), 0.7)
+
+
+def alias_read(x, y):
+    xs = []
+    alias = xs
+    xs.append(x * y)
+    return np.sum(alias[0])
+
+
+def alias_read_by_lambda(x, y):
+    xs = []
+    alias = xs
+    g = lambda: alias  # noqa: E731
+    xs.append(x * y)
+    return np.sum(g()[0])
+
+
+def alias_read_in_loop(x, y):
+    xs = []
+    total = 0.0
+    for i in range(3):
+        alias = xs
+        xs.append(x * (y + i))
+        total = total + len(alias)
+    return np.sum(xs[-1]) * total
+
+
+@pytest.mark.parametrize("f", [alias_read, alias_read_by_lambda, alias_read_in_loop])
+def test_list_appended_after_a_read_alias_refused(f):
+    refused(f, X.copy(), 0.7, says="holds|gives it to")

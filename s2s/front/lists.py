@@ -21,7 +21,7 @@ from s2s import prims
 from s2s.prims import APPENDED, CONTAINER_BUILDERS, CONTAINER_COPIES, ITERATED
 from s2s.errors import S2SError
 from s2s.front import fence
-from s2s.front.repeated import copied, grown_by_name, items_written
+from s2s.front.repeated import copied, grown_by_name, items_written, never_read
 from s2s.front.parameters import own_name
 from s2s.ir.walk import is_slice
 
@@ -110,7 +110,7 @@ class ListLowering:
                 continue  # (a list made anew in each iteration, or the loop's last)
             envs = [end_env] + [{n: c.values.get(p.target) for n, p in phis.items()} for c in frame.continues]
             holder = next((n for env in envs for n, atom in env.items() if n != grower and
-                           self.holds_list(atom, root)), None)
+                           self.holds_list(atom, root) and not never_read(self.src.tree, n)), None)
             if holder is not None:
                 raise self.error(node, f"growing the list '{grower}' in a loop whose body also gives it to "
                                  f"'{holder}' (the next iteration's append would change the list '{holder}' "
@@ -129,7 +129,8 @@ class ListLowering:
             self.emit(ir.Effect(ir.Call("s2s.runtime.require_list", (atom, ir.Const(f"{name}.append"))), self.loc))
             atom = self.env[name] = self.assign(self.version(name), ir.Call("builtins.list", (atom,)))
             root = self.list_root(atom)
-        if root is not None and self.list_owner.setdefault(root, name) != name:
+        if root is not None and self.list_owner.setdefault(root, name) != name and \
+                not never_read(self.src.tree, name):  # (`alias = xs`, read nowhere: nothing shows the appends)
             self.shared_lists.add(root)
 
     def lent_lists(self) -> set:

@@ -29,6 +29,16 @@ def grown_by_name(tree: ast.AST, name: str) -> bool:
                and isinstance(c.func.value, ast.Name) and c.func.value.id == name for c in ast.walk(tree))
 
 
+def never_read(tree: ast.AST, name: str) -> bool:
+    """Is `name` one the function `tree` binds and reads nowhere (nor in the functions it defines, nor by `locals()`,
+    `vars()`, `eval` or `exec`): a name a list is bound to that nothing reads again (`alias = xs`), whose list no
+    change shows? (False for a name s2s made, which `tree` does not bind.)"""
+    bound = any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store) for n in ast.walk(tree))
+    return bound and not any(isinstance(n, ast.Name) and (n.id == name and isinstance(n.ctx, ast.Load) or
+                                                n.id in ("locals", "vars", "eval", "exec")) or
+                   isinstance(n, (ast.Global, ast.Nonlocal)) and name in n.names for n in ast.walk(tree))
+
+
 def copied(made: ir.Call | None, definitions: dict, free: dict, shallow: bool = False) -> bool:
     """Is `made` a copy (`copy.deepcopy(p)`, `copy.copy(p)`, `p.copy()`, `p[:]`), of a list a new list? (`free`: the
     names of the module's objects; `shallow`: is it `copy.copy(p)`, which is `p.copy()` of a dict, a list or an
