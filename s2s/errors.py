@@ -7,6 +7,7 @@ import types
 
 import numpy as np
 
+from s2s.fft_advice import fft_advice
 from s2s.iterator_advice import iterator_advice
 from s2s.linemaps import derived_from
 from s2s.prims import CONTINUOUS_DRAWS, SELECTING_DRAWS, python_object, spelling
@@ -323,6 +324,8 @@ def _missing_rule(op: str, loc, filename: str, why: str, callee: str | None, tar
     elif op == "call" and isinstance(target, np.vectorize) and isinstance(target.pyfunc, types.FunctionType) and \
             target.pyfunc.__name__.isidentifier():  # (vlogpdf = np.vectorize(scalar_logpdf), a def s2s follows)
         name, why, fix = _vectorized(callee or spelling(op), target.pyfunc)
+    elif op == "call" and (advice := fft_advice(target)) is not None:  # (np.fft.rfft(x): complex values)
+        why, fix = advice
     elif op == "call" and (advice := iterator_advice(target, (callee or spelling(op)).split(" (")[0])) is not None:
         why, fix = advice  # (itertools.accumulate(x), np.ndenumerate(M): what to write, never nondifferentiable)
     elif op == "call" and getattr(callee, "inside", None):  # (special.zeta's _ufuncs._zeta)

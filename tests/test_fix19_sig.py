@@ -138,3 +138,69 @@ def test_histogram_range_with_derivative_refused():
         return np.sum(np.histogram(x, 3, range=(0.0, s), weights=x)[0])
     with pytest.raises(s2s.S2SError, match="range="):
         s2s.grad(f, wrt=1)(XH, 3.0)
+
+
+# ---------------------------------------------------------------- 3. np.fft: refused at its line, advice that works
+def lowpass(x):
+    X = np.fft.rfft(x)
+    X[3:] = 0
+    return np.sum(np.fft.irfft(X, n=len(x)) ** 2)
+
+
+def lowpass_copy(x):
+    X = np.copy(np.fft.rfft(x))
+    X[3:] = 0
+    return np.sum(np.fft.irfft(X, n=len(x)) ** 2)
+
+
+def spectrum(x):
+    return np.sum(np.abs(np.fft.fft(x)) ** 2 * np.linspace(0.0, 1.0, len(x)))
+
+
+def lowpass_real(x):  # the advice: rfft and irfft in real arithmetic
+    n = len(x)
+    k = np.arange(n // 2 + 1)
+    t = 2 * np.pi * np.outer(k, np.arange(n)) / n
+    re = np.cos(t) @ x
+    im = -(np.sin(t) @ x)
+    re, im = re * (k < 3), im * (k < 3)
+    w = np.where((k == 0) | (2 * k == n), 1.0, 2.0)
+    return np.sum(((w * re) @ np.cos(t) / n - (w * im) @ np.sin(t) / n) ** 2)
+
+
+def spectrum_real(x):  # the advice: fft in real arithmetic, |X| ** 2 = re ** 2 + im ** 2
+    n = len(x)
+    t = 2 * np.pi * np.outer(np.arange(n), np.arange(n)) / n
+    re = np.cos(t) @ x
+    im = -(np.sin(t) @ x)
+    return np.sum((re ** 2 + im ** 2) * np.linspace(0.0, 1.0, n))
+
+
+SIGNAL = np.linspace(0.0, 1.0, 8)
+
+
+def constant_spectrum(x):  # np.fft of module data: called as it is
+    return np.sum(x * np.fft.irfft(np.fft.rfft(SIGNAL) * 0.5, n=len(x)))
+
+
+@pytest.mark.parametrize("f, line", [(lowpass, "X[3:] = 0"), (lowpass_copy, "np.fft."), (spectrum, "np.fft.fft(x)")])
+@pytest.mark.parametrize("mode", ["grad", "jvp"])
+def test_fft_refused_at_its_line(f, line, mode):
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(f)(X) if mode == "grad" else s2s.jvp(f)((X,), (X,))
+    text = str(info.value)
+    assert "np.fft gives complex values" in text and line in text and "np.cos(t) @ x" in text
+    assert "did not create" not in text and "copy it first" not in text
+
+
+@pytest.mark.parametrize("n", [8, 9])
+def test_fft_advice_in_real_arithmetic(n):
+    x = np.random.default_rng(n).standard_normal(n)
+    assert lowpass_real(x) == pytest.approx(lowpass(x), rel=1e-12)
+    assert spectrum_real(x) == pytest.approx(spectrum(x), rel=1e-12)
+    check_every_mode(lowpass_real, x)
+    check_every_mode(spectrum_real, x)
+
+
+def test_fft_of_constants_is_called():
+    check_every_mode(constant_spectrum, X, exact=True)

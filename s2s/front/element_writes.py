@@ -9,6 +9,7 @@ import ast
 
 import numpy
 
+from s2s.fft_advice import INSTEAD, WHY, fft_function
 from s2s import ir, prims
 from s2s.prims import WRITE_THROUGH as VIEWS
 from s2s.front import fence
@@ -151,6 +152,12 @@ class ElementWriteLowering(ListWriteLowering):
             raise self.error(target, f"assignment to an element of '{name}', the array {returned.split(' (')[0]} "
                                      f"returned (which s2s cannot tell from an array it was given)",
                              f"copy it first: {name} = np.copy({name})")
+        fourier = self.free.get(made.args[0].name, (None,))[0] if made is not None and made.op == "call" and \
+            isinstance(made.args[0], ir.Var) else None
+        if root is None and fft_function(fourier) and not self.made_outside(made.args[1:], made.kwargs):
+            raise self.error(target, f"assignment to an element of '{name}', the complex array "
+                                     f"{self.opaque.get(made.args[0].name, 'np.fft').split(' (')[0]} returned; "
+                                     f"{WHY}", INSTEAD[0].lower() + INSTEAD[1:])
         if root is None:  # (a key that is a string: a dict's, for which np.copy makes a 0-d object array)
             raise self.error(target, f"assignment to an element of '{name}', which the function did not create",
                              new_dict(name, key, own_name(name, self.src.tree)) if isinstance(key, str) else
