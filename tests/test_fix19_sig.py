@@ -204,3 +204,33 @@ def test_fft_advice_in_real_arithmetic(n):
 
 def test_fft_of_constants_is_called():
     check_every_mode(constant_spectrum, X, exact=True)
+
+
+# ---------------------------------------------------------------- 4. scipy.signal.windows.gaussian in std
+def gaussian_windowed(s):
+    x = np.linspace(-1.0, 1.0, 8)
+    return np.sum((ssw.gaussian(len(x), s[0]) * x) ** 2) + np.sum(ssw.gaussian(7, std=s[1], sym=False) * x[:7])
+
+
+def gaussian_numpy(s):  # the window's formula in NumPy: the reference
+    x = np.linspace(-1.0, 1.0, 8)
+    n = m = np.arange(8) - 3.5  # (sym=False: the first 7 of 8 samples)
+    return np.sum((np.exp(-0.5 * (n / s[0]) ** 2) * x) ** 2) + np.sum(np.exp(-0.5 * (m / s[1]) ** 2)[:7] * x[:7])
+
+
+def test_gaussian_window_in_std():
+    s = np.array([2.0, 1.3])
+    check_every_mode(gaussian_windowed, s, exact=True)
+    assert gaussian_windowed(s) == pytest.approx(gaussian_numpy(s), rel=1e-14)
+    assert_close(s2s.grad(gaussian_windowed)(s), s2s.grad(gaussian_numpy)(s), 1e-12, 1e-14)
+
+
+@pytest.mark.parametrize("m", [0, 1, 2, 5])
+@pytest.mark.parametrize("sym", [True, False])
+def test_gaussian_window_short(m, sym):
+    def f(std, x):
+        return np.sum(ssw.gaussian(len(x), std, sym) * x)
+    x = np.linspace(0.5, 1.0, m)
+    value, grad = s2s.value_and_grad(f)(1.3, x)
+    assert value == f(1.3, x)
+    assert_close(grad, numeric_grad(f, (1.3, x), 0), 1e-6, 1e-8)
