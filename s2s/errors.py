@@ -7,7 +7,7 @@ import types
 
 import numpy as np
 
-from s2s.fft_advice import fft_advice
+from s2s.signal_advice import SIGNAL_INSTEAD, fft_advice
 from s2s.iterator_advice import iterator_advice
 from s2s.linemaps import derived_from
 from s2s.prims import CONTINUOUS_DRAWS, SELECTING_DRAWS, python_object, spelling
@@ -328,10 +328,13 @@ def _missing_rule(op: str, loc, filename: str, why: str, callee: str | None, tar
         why, fix = advice
     elif op == "call" and (advice := iterator_advice(target, (callee or spelling(op)).split(" (")[0])) is not None:
         why, fix = advice  # (itertools.accumulate(x), np.ndenumerate(M): what to write, never nondifferentiable)
-    elif op == "call" and getattr(callee, "inside", None):  # (special.zeta's _ufuncs._zeta)
-        name, spelled = callee.inside, callee.inside.split(" (")[0]
-        why = f"s2s follows its Python source, where {callee.split(' (')[0]} has no derivative rule"
-        instead = written_instead(callee.inside, library)
+    elif op == "call" and getattr(callee, "inside", None) or op == "callmethod" and \
+            getattr(getattr(loc, "text", None), "call", None):  # (special.zeta's _ufuncs._zeta; scipy's xp.exp(...))
+        inside = callee.inside if op == "call" else loc.text.call
+        name, spelled = inside, inside.split(" (")[0]
+        where = callee.split(" (")[0] if op == "call" else f"the method .{_method_name(callee)}() of an object it reads"
+        why = f"s2s follows its Python source, where {where} has no derivative rule"
+        instead = written_instead(inside, library)
         if instead is not None:  # (scipy.linalg.toeplitz's _toeplitz, as_strided: names the user never wrote)
             why = "it has no derivative rule, and s2s does not differentiate its Python source"
         fix = (f"Write it with functions s2s differentiates: {instead}; or register a rule with "
@@ -543,6 +546,9 @@ _WRITE_INSTEAD.update({
 for _name in ("fftconvolve", "oaconvolve"):
     _WRITE_INSTEAD[f"scipy.signal.{_name}"] = _WRITE_INSTEAD["scipy.signal.convolve"].replace(
         "scipy.signal.convolve", f"scipy.signal.{_name}")
+
+
+_WRITE_INSTEAD.update(SIGNAL_INSTEAD)  # (scipy.signal's windows, scipy.ndimage's filters: signal_advice.py)
 
 
 def written_instead(qualified: str, library: str | None = None) -> str | None:

@@ -5,11 +5,22 @@
    depending on x because len(x) reads x) and refused there with a message about scipy's 'xp'. A value made by a
    call whose result carries no derivative whatever its arguments (len(x), x.shape, np.argmax(x)) now counts as
    made outside the function (front/outside.made_outside).
+2. np.histogram was refused wherever its input had a derivative. Its counts are piecewise constant in the data,
+   linear in weights=; its edges follow the data's extremes where bins is a number and range is not given
+   (rules/histograms.py); density=True is read as NumPy computes it.
+3. np.fft with a differentiated argument is refused at its line saying np.fft gives complex values, with the real
+   DFT (cos/sin matrices) to write instead, checked here in every mode; `X = np.fft.rfft(x); X[3:] = 0` said X
+   was not made by the function and to copy it.
+4. scipy.signal.windows.gaussian(M, std) is read as scipy computes it (rules/scipy_signal.py): exact in std.
+5. A refusal inside scipy's source names the user's call (ssw.kaiser, ssw.tukey, not "the method .exp()" or
+   "callmethod") with the window's formula in NumPy to write; ndi.gaussian_filter's names the NumPy blur (checked
+   against scipy's value), not "a call whose result is discarded".
 
 Each program is checked in every mode against central differences, its value against NumPy's.
 """
 import numpy as np
 import pytest
+import scipy.ndimage as ndi
 import scipy.signal as sps
 import scipy.signal.windows as ssw
 
@@ -234,3 +245,62 @@ def test_gaussian_window_short(m, sym):
     value, grad = s2s.value_and_grad(f)(1.3, x)
     assert value == f(1.3, x)
     assert_close(grad, numeric_grad(f, (1.3, x), 0), 1e-6, 1e-8)
+
+
+# ---------------------------------------------------------------- 5. refusals inside scipy's source name the user's call
+def general_gaussian_window(s, x):
+    return np.sum(ssw.general_gaussian(len(x), 1.5, s) * x)
+
+
+def kaiser_window(s, x):
+    return np.sum(ssw.kaiser(len(x), s) * x)
+
+
+def tukey_window(s, x):
+    return np.sum(ssw.tukey(len(x), s) * x)
+
+
+@pytest.mark.parametrize("f, spelled", [(general_gaussian_window, "ssw.general_gaussian"),
+                                        (kaiser_window, "ssw.kaiser"), (tukey_window, "ssw.tukey")])
+def test_window_refusal_names_the_call(f, spelled):
+    with pytest.raises(s2s.NonDifferentiableError) as info:
+        s2s.grad(f)(0.5, X)
+    text = str(info.value)
+    assert text.startswith(f"cannot differentiate the call to {spelled} (")
+    assert "the window's formula in NumPy" in text and "callmethod" not in text and "TheClass" not in text
+
+
+def blurred(im):
+    return np.sum(ndi.gaussian_filter(im, 1.0) ** 2)
+
+
+def blur_numpy(im, sigma):  # the advice, along every axis
+    r = int(4.0 * sigma + 0.5)
+    k = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
+    k = k / np.sum(k)
+    for axis in range(im.ndim):
+        n = im.shape[axis]
+        p = np.moveaxis(np.pad(im, [(r, r) if a == axis else (0, 0) for a in range(im.ndim)], mode="symmetric"),
+                        axis, 0)
+        out = k[0] * p[0:n]
+        for j in range(1, 2 * r + 1):
+            out = out + k[j] * p[j:j + n]
+        im = np.moveaxis(out, 0, axis)
+    return im
+
+
+def blurred_numpy(im):
+    return np.sum(blur_numpy(im, 0.8) ** 2 * np.arange(im.size).reshape(im.shape))
+
+
+def test_gaussian_filter_refusal_and_its_advice():
+    with pytest.raises(s2s.NonDifferentiableError) as info:
+        s2s.grad(blurred)(np.ones((4, 4)))
+    text = str(info.value)
+    assert "ndi.gaussian_filter" in text and "np.pad(im, ((r, r), (0, 0)), mode='symmetric')" in text
+    assert "discarded" not in text
+    rng = np.random.default_rng(1)
+    for shape, sigma in [((6, 5), 1.0), ((3, 4), 1.5), ((2, 3, 4), 0.9)]:
+        im = rng.standard_normal(shape)
+        assert_close(blur_numpy(im, sigma), ndi.gaussian_filter(im, sigma), 1e-12, 1e-14)
+    check_every_mode(blurred_numpy, rng.standard_normal((4, 5)), hessian=False)

@@ -176,17 +176,17 @@ def test_no_import_cycle():
 def test_the_runtime_imports_nothing_of_the_compiler():
     """Generated code imports `s2s.runtime` as `rt`: its modules import each other and the error types
     only, and `s2s.errors` only the primitive spellings (`s2s.prims`), the registry of line maps
-    (`s2s.linemaps`) and the advice for iterator tools and np.fft (`s2s.iterator_advice`, `s2s.fft_advice`), which
+    (`s2s.linemaps`) and the advice for iterator tools and signal processing (`s2s.iterator_advice`, `s2s.signal_advice`), which
     import no s2s module."""
     graph = import_graph()
     for module, targets in graph.items():
         if module == "s2s.runtime" or module.startswith("s2s.runtime."):
             outside = {t for t in targets if not t.startswith("s2s.runtime")} - {"s2s.errors"}
             assert not outside, f"{module} imports {sorted(outside)}"
-    assert graph["s2s.errors"] <= {"s2s.prims", "s2s.linemaps", "s2s.iterator_advice", "s2s.fft_advice"}, \
+    assert graph["s2s.errors"] <= {"s2s.prims", "s2s.linemaps", "s2s.iterator_advice", "s2s.signal_advice"}, \
         graph["s2s.errors"]
     assert graph["s2s.prims"] == set() == graph["s2s.linemaps"] == graph["s2s.iterator_advice"] == \
-        graph["s2s.fft_advice"], (graph["s2s.prims"], graph["s2s.linemaps"], graph["s2s.iterator_advice"])
+        graph["s2s.signal_advice"], (graph["s2s.prims"], graph["s2s.linemaps"], graph["s2s.iterator_advice"])
 
 
 def test_no_module_over_the_line_limit():

@@ -15,7 +15,7 @@ import numpy as np
 
 from s2s import ir, prims
 from s2s.ad import inactive
-from s2s.errors import NonDifferentiableError
+from s2s.errors import NonDifferentiableError, written_instead
 from s2s.rules import registry
 from s2s.ir.walk import call_definitions, defined_names, definitions, vars_of
 
@@ -145,6 +145,15 @@ def _cast_refusal(s: ir.Assign, filename: str) -> NonDifferentiableError:
     """A derivative through a call whose dtype= only the run time knows: an integer type would round its result,
     which then has none."""
     loc = s.loc
+    inside = getattr(getattr(loc, "text", None), "call", None)  # (a call in a library's source s2s follows)
+    if inside is not None:
+        return NonDifferentiableError(
+            inside, loc.file or filename, loc.line, loc.text, "s2s follows its Python source, where a call's dtype= "
+            "is a type only the run time knows (an integer or bool type would round the result, which then has no "
+            "derivative)", (f"Write it with functions s2s differentiates: {written_instead(inside)}; or" if
+                            written_instead(inside) else "Where no derivative need pass through it, compute it "
+                            "outside the function and pass the result in; otherwise") + " register a rule with "
+            f"@s2s.adjoint({inside.split(' (')[0]}) (and @s2s.tangent for forward mode).")
     return NonDifferentiableError(
         prims.spelling(s.value.op), loc.file if loc is not None and loc.file else filename,
         loc.line if loc is not None else 0, loc.text if loc is not None else "",

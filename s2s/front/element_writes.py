@@ -9,7 +9,7 @@ import ast
 
 import numpy
 
-from s2s.fft_advice import INSTEAD, WHY, fft_function
+from s2s.signal_advice import INSTEAD, WHY, fft_function
 from s2s import ir, prims
 from s2s.prims import WRITE_THROUGH as VIEWS
 from s2s.front import fence

@@ -1,7 +1,10 @@
-"""What to write in place of np.fft (and scipy.fft) called on values with a derivative: its transforms give complex
-values, which s2s does not differentiate (docs/limitations.md, "Complex numbers"); the same transform written in
-real arithmetic, with matrices of cosines and sines, gives the real and imaginary parts as real arrays, which s2s
-differentiates in every mode (tests/test_fix19_sig.py checks the advice).
+"""What to write in place of signal-processing functions s2s has no rule for, called on values with a derivative.
+
+np.fft (and scipy.fft): its transforms give complex values, which s2s does not differentiate (docs/limitations.md,
+"Complex numbers"); the same transform written in real arithmetic, with matrices of cosines and sines, gives the
+real and imaginary parts as real arrays, which s2s differentiates in every mode. scipy.signal's windows with a
+parameter (kaiser(M, beta)): the window's formula in NumPy. scipy.ndimage.gaussian_filter: the separable blur
+written with np.pad and slices. (tests/test_fix19_sig.py checks the advice.)
 """
 from __future__ import annotations
 
@@ -32,3 +35,16 @@ def fft_function(target) -> bool:
 def fft_advice(target) -> tuple[str, str] | None:
     """(why, what to write instead) for a call of a transform of np.fft or scipy.fft, else None."""
     return (WHY, INSTEAD) if fft_function(target) else None
+
+
+_WINDOW = ("the window's formula in NumPy (scipy.signal.windows.{}'s documentation gives it), e.g. np.exp(-0.5 * "
+           "((np.arange(M) - (M - 1) / 2) / std) ** 2) for windows.gaussian(M, std)")
+# public name -> what to write instead (errors._WRITE_INSTEAD)
+SIGNAL_INSTEAD = {f"scipy.signal.windows.{name}": _WINDOW.format(name) for name in (
+    "general_gaussian", "kaiser", "tukey", "exponential", "general_cosine", "general_hamming", "chebwin", "dpss",
+    "taylor", "kaiser_bessel_derived")}
+SIGNAL_INSTEAD["scipy.ndimage.gaussian_filter"] = (
+    "the separable blur in NumPy (scipy's mode='reflect' is np.pad's 'symmetric'): r = int(4.0 * sigma + 0.5); k = "
+    "np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2); k = k / np.sum(k); then along each axis in turn (here 0, "
+    "n = im.shape[0]) p = np.pad(im, ((r, r), (0, 0)), mode='symmetric'); out = k[0] * p[0:n]; for j in range(1, "
+    "2 * r + 1): out = out + k[j] * p[j:j + n]")
