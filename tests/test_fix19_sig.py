@@ -263,9 +263,13 @@ def tukey_window(s, x):
 @pytest.mark.parametrize("f, spelled", [(general_gaussian_window, "ssw.general_gaussian"),
                                         (kaiser_window, "ssw.kaiser"), (tukey_window, "ssw.tukey")])
 def test_window_refusal_names_the_call(f, spelled):
-    with pytest.raises(s2s.NonDifferentiableError) as info:
-        s2s.grad(f)(0.5, X)
-    text = str(info.value)
+    try:  # (older scipy writes some windows in plain NumPy, which s2s follows: then exact)
+        grad = s2s.grad(f)(0.5, X)
+    except s2s.NonDifferentiableError as exc:
+        text = str(exc)
+    else:
+        assert_close(grad, numeric_grad(f, (0.5, X), 0), 1e-5, 1e-7)
+        return
     assert text.startswith(f"cannot differentiate the call to {spelled} (")
     assert "the window's formula in NumPy" in text and "callmethod" not in text and "TheClass" not in text
 
