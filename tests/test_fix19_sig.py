@@ -308,3 +308,15 @@ def test_gaussian_filter_refusal_and_its_advice():
         im = rng.standard_normal(shape)
         assert_close(blur_numpy(im, sigma), ndi.gaussian_filter(im, sigma), 1e-12, 1e-14)
     check_every_mode(blurred_numpy, rng.standard_normal((4, 5)), hessian=False)
+
+
+BINS = np.int64(5)  # a NumPy integer: the edges follow x's extremes, as for bins=5
+EDGES = [-2.0, -0.5, 0.5, 2.5]  # a list of edges: fixed
+
+
+def histogram_numpy_integer_bins(x):
+    return np.sum(np.histogram(x, BINS)[1] ** 2) + np.sum(np.histogram(x, EDGES, weights=x)[0] ** 2)
+
+
+def test_histogram_bins_given_as_numpy_integer_or_list():
+    check_every_mode(histogram_numpy_integer_bins, XH, exact=True)

@@ -9,6 +9,8 @@ np.sum(n)` of the counts n, so its derivatives in the weights and the edges come
 """
 from __future__ import annotations
 
+import numpy
+
 from s2s import ir
 from s2s.rules.primitive import constant_is, define, emit, linear, non_default, nondiff, read_first, refuse
 from s2s.rules.registry import REQUIRED
@@ -38,7 +40,7 @@ def _ends(bins, range_) -> dict:
     run time (rt.histogram_fixed)."""
     if isinstance(bins, Sym) or isinstance(range_, Sym):
         return {"fixed": rt.histogram_fixed(bins, range_)}
-    return {"fixed": True} if range_ is not None or not isinstance(bins, (int, str)) else {}
+    return {"fixed": True} if range_ is not None or numpy.ndim(bins) != 0 else {}  # (bins=np.int64(5) follows a)
 
 
 def _a_adjoint(g, ans, a, bins=10, range=None, density=None, weights=None):
