@@ -15,6 +15,8 @@
 5. A refusal inside scipy's source names the user's call (ssw.kaiser, ssw.tukey, not "the method .exp()" or
    "callmethod") with the window's formula in NumPy to write; ndi.gaussian_filter's names the NumPy blur (checked
    against scipy's value), not "a call whose result is discarded".
+6. np.histogram2d, refused like np.histogram, has the same rules: cells' counts linear in weights=, each
+   coordinate's edges following its extremes.
 
 Each program is checked in every mode against central differences, its value against NumPy's.
 """
@@ -25,7 +27,7 @@ import scipy.signal as sps
 import scipy.signal.windows as ssw
 
 import s2s
-from conftest import assert_close, check_every_mode, numeric_grad
+from conftest import assert_close, check_every_mode, numeric_grad, numeric_hessian
 
 X = np.array([0.3, -1.2, 0.7, 2.0, -0.4, 1.1, 0.5, -0.9])
 
@@ -320,3 +322,33 @@ def histogram_numpy_integer_bins(x):
 
 def test_histogram_bins_given_as_numpy_integer_or_list():
     check_every_mode(histogram_numpy_integer_bins, XH, exact=True)
+
+
+# ---------------------------------------------------------------- 6. np.histogram2d
+def histogram2d_weighted(v):
+    x, y = v[:6], v[6:]
+    H, xe, ye = np.histogram2d(x, y, bins=3, weights=np.exp(x) * y)
+    return np.sum(H ** 2) + np.sum(xe ** 2) + np.sum(np.sin(ye))
+
+
+def histogram2d_density(v):
+    x, y = v[:6], v[6:]
+    H, xe, ye = np.histogram2d(x, y, bins=(2, [-2.0, 0.0, 0.5, 3.0]), density=True, weights=y ** 2)
+    return np.sum(H * np.arange(6.0).reshape(2, 3)) + np.sum(xe ** 3) + np.sum(ye)
+
+
+def histogram2d_ranged(v):
+    x, y = v[:6], v[6:]
+    H, xe, ye = np.histogram2d(x, y, 4, range=[[-2, 2], None], density=True)
+    return np.sum(H ** 2) + np.sum(ye ** 2)
+
+
+V2 = np.array([0.3, -1.2, 0.7, 2.1, -0.45, 1.1, 0.55, -0.9, 0.12, 1.7, -0.33, 0.81])  # no sample at an edge
+
+
+@pytest.mark.parametrize("f, hessian", [(histogram2d_weighted, False), (histogram2d_density, True),
+                                        (histogram2d_ranged, True)])
+def test_histogram2d_every_mode(f, hessian):
+    check_every_mode(f, V2, hessian=hessian, exact=True)
+    if not hessian:  # (large second derivatives: central differences of central differences lose digits)
+        assert_close(s2s.hessian(f)(V2), numeric_hessian(f, V2), 1e-3, 1e-3)

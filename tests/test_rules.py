@@ -1003,6 +1003,8 @@ CASES.update({
                         Case("np.histogram(x, 4, weights=y)[0] + np.histogram(x, 4, weights=y)[1][1:]", SPREAD(5), N(5)),
                         Case("np.histogram(x, bins=np.array([-2.0, -0.5, 0.0, 1.0, 2.0]), range=(-1, 1), weights=y)[0]",
                              SPREAD(2, 3), N(2, 3))],
+    "numpy.histogram2d": [Case("np.histogram2d(x, y, 2)[1] + np.histogram2d(x, y, 2)[2]", SPREAD(5), SPREAD(5)),
+                          Case("np.histogram2d(x, y, (2, 3), weights=z)[0]", SPREAD(5), SPREAD(5), N(5))],
     "numpy.partition": [Case("np.partition(x, 2)", SPREAD(5)), Case("np.partition(x, (0, 2), axis=0)", SPREAD(4, 3)),
                         Case("np.partition(x, 3, axis=None)", SPREAD(2, 3))],
     "numpy.unique": [Case("np.unique(x)", SPREAD(5)), Case("np.unique(x, return_index=True, return_counts=True)", SPREAD(2, 3))],

@@ -6,6 +6,8 @@ piecewise constant in `a`, so the counts carry no derivative in it; the weighted
 are `bins` itself where it is an array, else, without `range=`, np.linspace(a.min(), a.max(), nbins + 1), which
 carries a's derivative through its extremes. `density=True` is read as NumPy computes it, `n / np.diff(edges) /
 np.sum(n)` of the counts n, so its derivatives in the weights and the edges come from those operations' rules.
+`np.histogram2d(x, y, ...)` the same way: its cells' counts linear in the weights, each coordinate's edges following
+that coordinate's extremes where its bins are a number and its range is not given.
 """
 from __future__ import annotations
 
@@ -112,3 +114,92 @@ linear(RT + "histogram_ends_adjoint", lambda G, ans, g, a, edges, fixed=False:
 linear(RT + "histogram_ends_tangent", lambda G, ans, d, a, edges, fixed=False:
        rt.histogram_ends_adjoint(G, a, edges, **non_default(fixed=(fixed, False))), None, None,
        rank=lambda ranks, keywords: 1)
+
+
+# ---------------------------------------------------------------- np.histogram2d(x, y, bins, range, density, weights)
+KEY2 = "numpy.histogram2d"
+_PARAMETERS2 = (("x", REQUIRED), ("y", REQUIRED), ("bins", 10), ("range", None), ("density", None), ("weights", None))
+
+
+def _fixed2(bins, range_, axis: int) -> dict:
+    if isinstance(bins, Sym) or isinstance(range_, Sym) or isinstance(range_, (tuple, list)) and \
+            any(isinstance(r, Sym) for r in range_):
+        return {"fixed": rt.histogram2d_fixed(bins, range_, axis)}
+    try:
+        count = len(bins)
+    except TypeError:
+        count = 1
+    own = bins[axis] if count == 2 else bins if count == 1 else numpy.asarray(bins)
+    return {"fixed": True} if numpy.ndim(own) != 0 or range_ is not None and range_[axis] is not None else {}
+
+
+def _plain2(bins, density) -> None:
+    _plain(density)
+    if isinstance(bins, Sym) or isinstance(bins, (tuple, list)) and any(isinstance(b, Sym) for b in bins):
+        refuse(KEY2, "the derivative of np.histogram2d in its edges given as bins has no rule in s2s (only those in "
+                     "x and y through their extremes, and in weights=)", "pass bins as constants, or a number")
+
+
+def _coordinate_adjoint(axis: int):
+    def adjoint(g, ans, x, y, bins=10, range=None, density=None, weights=None):
+        _plain(density)
+        return rt.histogram_ends_adjoint(g[axis + 1], (x, y)[axis], ans[axis + 1], **_fixed2(bins, range, axis))
+    return adjoint
+
+
+def _bins2_adjoint(g, ans, x, y, bins=10, range=None, density=None, weights=None):
+    _plain2(bins, density)
+
+
+def _range2_adjoint(g, ans, x, y, bins=10, range=None, density=None, weights=None):
+    _range(range)
+
+
+def _weights2_adjoint(g, ans, x, y, bins=10, range=None, density=None, weights=None):
+    _plain(density)
+    return rt.histogram2d_gather(g[0], x, y, ans[1], ans[2], weights)
+
+
+def _tangent2(tangents, ans, x, y, bins=10, range=None, density=None, weights=None):
+    _plain(density)
+    dx, dy, dbins, drange, _, dweights = (tuple(tangents) + (None,) * 6)[:6]
+    if dbins is not None:
+        _plain2(bins, density)
+    if drange is not None:
+        _range(range)
+    dhist = np.zeros(np.shape(ans[0])) if dweights is None else rt.histogram2d_scatter(dweights, x, y, ans[1], ans[2])
+    dedges = [np.zeros(np.shape(ans[axis + 1])) if d is None else
+              rt.histogram_ends_tangent(d, (x, y)[axis], ans[axis + 1], **_fixed2(bins, range, axis))
+              for axis, d in enumerate((dx, dy))]
+    return emit("tuple", dhist, *dedges)
+
+
+def _density2(materialise, *args, **kwargs):
+    """np.histogram2d(x, y, bins, range, density=True, weights) as NumPy's histogramdd computes it: the counts n
+    and edges of the call without density, then n / dx[:, None] / dy[None, :] / np.sum(n)."""
+    bound = dict(zip([name for name, _ in _PARAMETERS2], args), **kwargs)
+    if not constant_is(bound.get("density", ir.Const(None)), True) or \
+            set(bound) - {name for name, _ in _PARAMETERS2}:
+        return ir.Call(KEY2, tuple(args), tuple(kwargs.items()))
+    plain = tuple(bound.get(name, ir.Const(default)) for name, default in _PARAMETERS2[:4])
+    weights = bound.get("weights", ir.Const(None))
+    made = materialise(ir.Call(KEY2, plain + (() if constant_is(weights, None) else (ir.Const(None), weights))))
+    parts = [materialise(ir.Call("getitem", (made, ir.Const(i)))) for i in (0, 1, 2)]
+    hist = parts[0]
+    for axis, shape in ((1, (-1, 1)), (2, (1, -1))):
+        widths = materialise(ir.Call(f"{np._prefix}.diff", (parts[axis],)))
+        widths = materialise(ir.Call(f"{np._prefix}.reshape", (widths, ir.Const(shape))))
+        hist = materialise(ir.Call("truediv", (hist, widths)))
+    hist = materialise(ir.Call("truediv", (hist, materialise(ir.Call(f"{np._prefix}.sum", (parts[0],))))))
+    sequence = getattr(getattr(materialise, "__self__", None), "sequence", None)
+    out = (hist, parts[1], parts[2])
+    return sequence("tuple", out) if sequence is not None else ir.Call("tuple", out)
+
+
+read_first(define(KEY2, [_coordinate_adjoint(0), _coordinate_adjoint(1), _bins2_adjoint, _range2_adjoint, None,
+                         _weights2_adjoint], tangent_fn=_tangent2), _density2, _PARAMETERS2)
+nondiff(RT + "histogram2d_fixed")
+linear(RT + "histogram2d_gather", lambda G, ans, g, x, y, xedges, yedges, like:
+       rt.histogram2d_scatter(G, x, y, xedges, yedges), None, None, None, None, None, rank_of_argument=5)
+linear(RT + "histogram2d_scatter", lambda G, ans, v, x, y, xedges, yedges:
+       rt.histogram2d_gather(G, x, y, xedges, yedges, v), None, None, None, None, rank=lambda ranks, keywords: 2)

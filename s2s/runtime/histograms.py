@@ -6,14 +6,16 @@ the weights, the sum of each bin's weights. The edges are `bins` itself where it
 number (or a name of NumPy's rules, 'auto') and `range` is not given they are `np.linspace(a.min(), a.max(),
 nbins + 1)` and follow a's extremes (an extreme shared by several entries shares its derivative among them, as
 np.min's does); with `range=` they are constants. `density=True` is read as NumPy computes it from the counts and
-the edges (rules/histograms.py), with the rules of those operations.
+the edges (rules/histograms.py), with the rules of those operations. np.histogram2d: the same for each sample's
+cell and each coordinate's edges.
 """
 from __future__ import annotations
 
 import numpy as np
 
 __all__ = ["histogram_bins", "histogram_gather", "histogram_scatter", "histogram_ends_adjoint",
-           "histogram_ends_tangent", "histogram_fixed"]
+           "histogram_ends_tangent", "histogram_fixed", "histogram2d_fixed", "histogram2d_gather",
+           "histogram2d_scatter"]
 
 
 def histogram_bins(a, edges):
@@ -73,3 +75,35 @@ def histogram_ends_tangent(d, a, edges, fixed=False):
     low, high = _shares(a)
     return np.sum(d * low) * (1.0 - t) + np.sum(d * high) * t
 
+
+
+# ---------------------------------------------------------------- np.histogram2d(x, y, bins, range, weights=w)
+def histogram2d_fixed(bins, range, axis: int) -> bool:
+    """Are np.histogram2d's edges along `axis` (0: x, 1: y) fixed, not np.linspace(min, max, nbins + 1) of that
+    coordinate (bins an array of edges there, or its range given)? bins is a number, a pair, or the edges of both."""
+    try:
+        count = len(bins)
+    except TypeError:
+        count = 1
+    own = bins[axis] if count == 2 else bins if count == 1 else np.asarray(bins)
+    return np.ndim(own) != 0 or range is not None and range[axis] is not None
+
+
+def _cells(x, y, xedges, yedges):
+    nx, ny = np.size(xedges) - 1, np.size(yedges) - 1
+    ix, iy = histogram_bins(x, xedges), histogram_bins(y, yedges)
+    return np.where((ix < nx) & (iy < ny), ix * ny + iy, nx * ny), nx, ny
+
+
+def histogram2d_gather(g, x, y, xedges, yedges, like):
+    """The adjoint of np.histogram2d's weights (`like`: their shape): each sample gets g of its cell, 0 outside."""
+    cells, nx, ny = _cells(x, y, xedges, yedges)
+    g = np.append(np.broadcast_to(np.asarray(g, dtype=float), (nx, ny)).ravel(), 0.0)
+    return g[cells].reshape(np.shape(like))
+
+
+def histogram2d_scatter(v, x, y, xedges, yedges):
+    """The sum of `v` (one value per sample) over each cell: np.histogram2d's tangent in its weights."""
+    cells, nx, ny = _cells(x, y, xedges, yedges)
+    v = np.broadcast_to(np.asarray(v, dtype=float), np.shape(x)).ravel()
+    return np.bincount(cells, weights=v, minlength=nx * ny + 1)[:nx * ny].reshape(nx, ny)
