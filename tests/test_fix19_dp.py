@@ -153,6 +153,33 @@ def loop_over_keys(x):  # (a tree's messages: iterating the dict the loop writes
     return logsumexp(x[0] + msgs[(1, 0)])
 
 
+DIRS = EDGES + [(j, i) for (i, j) in EDGES]
+NB = {0: [1, 2], 1: [0, 2], 2: [1, 0]}
+
+
+def loopy_in_place(x):  # (loopy belief propagation on a cycle, messages written in place by directed edge)
+    msgs = {e: np.zeros(2) for e in DIRS}
+    for _ in range(3):
+        for (i, j) in DIRS:
+            lp = x[i]
+            for k in NB[i]:
+                if k != j:
+                    lp = lp + msgs[k, i]
+            m = logsumexp(np.outer(x[j], x[i]) + lp[None, :], axis=1)
+            msgs[i, j] = m - logsumexp(m)
+    return logsumexp(x[0] + msgs[1, 0] + msgs[2, 0])
+
+
+def keys_unpacked(x):
+    msgs = {}
+    for (i, j) in EDGES:
+        msgs[i, j] = np.sin(x[i] * (j + 1))
+    tot = 0.0
+    for (i, j) in msgs.keys():
+        tot = tot + np.sum(msgs[i, j] * x[j])
+    return tot
+
+
 def array_pair_index(x):  # (an array written at [i, j] stays two indices)
     a = np.zeros((3, 2))
     for (i, j) in [(2, 1), (1, 0)]:
@@ -161,7 +188,8 @@ def array_pair_index(x):  # (an array written at [i, j] stays two indices)
 
 
 @pytest.mark.parametrize("f", [msgs_pair_index, msgs_paren, msgs_get, msgs_in, msgs_prefilled, defaultdict_add,
-                               get_add, constant_keys, key_in_name, loop_over_keys, array_pair_index])
+                               get_add, constant_keys, key_in_name, loop_over_keys, loopy_in_place, keys_unpacked,
+                               array_pair_index])
 def test_tuple_keys(f):
     every_mode(f, X.copy())
 
