@@ -302,3 +302,39 @@ def test_dict_of_dicts_advice():
     assert bp_pairs(unary, pair) == bp_nested(unary, pair)
     every_mode(bp_pairs, unary, pair, wrt=0)
     every_mode(bp_pairs, unary, pair, wrt=1)
+
+
+# ---- 4. soft-DTW written cell by cell: the reverse sweep's helpers on numbers take their fast paths ----
+
+def soft_dtw_cells(x, y, gamma):
+    n, m = len(x), len(y)
+    R = np.full((n + 1, m + 1), 1e10)
+    R[0, 0] = 0.0
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            r0 = -R[i - 1, j - 1] / gamma
+            r1 = -R[i - 1, j] / gamma
+            r2 = -R[i, j - 1] / gamma
+            rmax = max(r0, r1, r2)
+            rsum = np.exp(r0 - rmax) + np.exp(r1 - rmax) + np.exp(r2 - rmax)
+            R[i, j] = (x[i - 1] - y[j - 1]) ** 2 - gamma * (np.log(rsum) + rmax)
+    return R[n, m]
+
+
+def test_soft_dtw_cells():
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal(5), rng.standard_normal(4)
+    every_mode(soft_dtw_cells, x, y, 0.7, wrt=0)
+    every_mode(soft_dtw_cells, x, y, 0.7, wrt=1)
+
+
+def test_tie_share_of_numbers_as_of_arrays():
+    from s2s.runtime.elementwise import tie_share
+    nan = float("nan")
+    for x, ans, operands in [(1.0, 1.0, (1.0, 0.5, 1.0)), (0.5, 1.0, (1.0, 0.5, 1.0)), (-0.0, 0.0, (0.0, -0.0, -1.0)),
+                             (nan, nan, (nan, 1.0)), (1.0, nan, (1.0, nan)), (3, 3, (1, 3, 3)),
+                             (np.float64(2.0), np.float64(2.0), (np.float64(2.0), 1.0, 2))]:
+        arrays = [np.array([o]) for o in operands]
+        expected = tie_share(np.array([x]), np.array([ans]), *arrays)
+        got = tie_share(x, ans, *operands)
+        assert np.ndim(got) == 0 and np.array_equal(got, expected[0], equal_nan=True), (x, ans, operands)

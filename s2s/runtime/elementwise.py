@@ -104,10 +104,23 @@ def _kink_error(where: str) -> S2SError:
                     "abs(u) ** 2, np.logaddexp(0.0, z) for np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))")
 
 
+_NUMBERS = (float, np.float64, int)
+
+
 def tie_share(x, ans, *operands):
     """The share of the derivative of `max(*operands)` (or min) that goes to its operand x: 1/k where x is one of
     the k operands equal to the result `ans` (the midpoint convention at a tie), 0 where it is not, or where none
     is (a NaN result). A float, as 1.0 * a test."""
+    if type(ans) in _NUMBERS and type(x) in _NUMBERS:  # (a loop of numbers, max(r0, r1, r2) per cell of a DP)
+        if not x == ans:
+            return 0.0
+        count = 0
+        for o in operands:
+            if type(o) not in _NUMBERS:
+                break
+            count += o == ans
+        else:
+            return 1.0 / count
     count = sum(1.0 * (o == ans) for o in operands)
     return 1.0 * (x == ans) / count if count else 0.0 * count
 

@@ -183,12 +183,16 @@ def _basic(index) -> bool:
     """Is `index` basic indexing (ints, slices, `...`, None), which never selects an element twice? (A tuple
     inside an index tuple is a fancy index, as a list is: `m[(0, 0), 1]` reads m[0, 1] twice.)"""
     if type(index) is tuple:
-        return all(_basic_part(i) for i in index)
+        for i in index:  # (a loop, not all() of a generator: once per element read in a reversed loop)
+            if not _basic_part(i):
+                return False
+        return True
     return _basic_part(index)
 
 
 def _basic_part(i) -> bool:
-    return type(i) in (int, slice) or i is None or i is Ellipsis or isinstance(i, np.integer)
+    kind = type(i)
+    return kind is int or kind is slice or i is None or i is Ellipsis or isinstance(i, np.integer)
 
 
 def _adjoint_dtype(x):
