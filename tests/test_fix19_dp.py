@@ -338,3 +338,48 @@ def test_tie_share_of_numbers_as_of_arrays():
         expected = tie_share(np.array([x]), np.array([ans]), *arrays)
         got = tie_share(x, ans, *operands)
         assert np.ndim(got) == 0 and np.array_equal(got, expected[0], equal_nan=True), (x, ans, operands)
+
+
+# ---- 5. a new dict made in each sweep (synchronous message updates): the advice that keeps the meaning ----
+
+def sweep_new_dict(unary, pair):  # (hunt19dp R4: refused; the advice said a list, or {'w': w, 'b': b})
+    msgs = {e: np.zeros(2) for e in DIRS}
+    for _ in range(3):
+        new = {}
+        for e in DIRS:
+            lp = unary[e[0]]
+            for k in NB[e[0]]:
+                if k != e[1]:
+                    lp = lp + msgs[(k, e[0])]
+            m = logsumexp(pair + lp[None, :], axis=1)
+            new[e] = m - logsumexp(m)
+        msgs = new
+    return logsumexp(unary[0] + msgs[(1, 0)] + msgs[(2, 0)])
+
+
+def _message(old, e, unary, pair):
+    lp = unary[e[0]]
+    for k in NB[e[0]]:
+        if k != e[1]:
+            lp = lp + old[(k, e[0])]
+    m = logsumexp(pair + lp[None, :], axis=1)
+    return m - logsumexp(m)
+
+
+def sweep_comprehension(unary, pair):  # (what the advice says to write)
+    msgs = {e: np.zeros(2) for e in DIRS}
+    for _ in range(3):
+        msgs = {e: _message(msgs, e, unary, pair) for e in DIRS}
+    return logsumexp(unary[0] + msgs[(1, 0)] + msgs[(2, 0)])
+
+
+def test_new_dict_per_sweep_advice():
+    rng = np.random.default_rng(9)
+    unary, pair = rng.standard_normal((3, 2)), rng.standard_normal((2, 2))
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(sweep_new_dict)(unary, pair)
+    assert "one of several dicts the function makes" in str(info.value)
+    assert "new = {e: value_at(old, e) for e in keys}" in str(info.value)
+    assert sweep_comprehension(unary, pair) == sweep_new_dict(unary, pair)
+    every_mode(sweep_comprehension, unary, pair, wrt=0)
+    every_mode(sweep_comprehension, unary, pair, wrt=1)

@@ -35,7 +35,7 @@ from s2s.front.alias_elements import code
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED
 from s2s.front.indexes import advanced_index
 from s2s.front.item_operators import ItemOperators, augmented_item, operator_text
-from s2s.front.write_advice import key_write_fix
+from s2s.front.write_advice import dicts_joined_fix, key_write_fix
 from s2s.ir.names import base_name
 from s2s.ir.walk import is_slice
 
@@ -93,8 +93,9 @@ class ContainerChecks(ItemOperators):
                              f"the values as they were, give it a copy ({spelled}.copy(), dict({spelled})); or read "
                              f"the dict's items by its own name", spelled)
         if len(makers) != 1 and self._made_as(base.name, DICTS - {_PAIRS}):
-            raise self.error(s.loc, f"assignment to a key of the dict '{spelled}'",
-                             key_write_fix(spelled, s.value.args[1], s.loc.text if s.loc is not None else ""), spelled)
+            raise self.error(s.loc, f"assignment to a key of the dict '{spelled}', one of several dicts the function "
+                                    f"makes", dicts_joined_fix(spelled, s.value.args[1], s.loc.text if s.loc is not None
+                                                               else ""), spelled)
 
     def dict_made(self, name: str) -> bool:
         """Is `name` one dict the function made (a display, `dict(...)`, a comprehension's: not a join of two)?"""

@@ -42,6 +42,20 @@ def key_write_fix(name: str, key, text: str = "") -> str:
             f"keys, {name} = {{'w': w, 'b': b}} with all its keys, or {name} = {{k: ... for k in keys}}")
 
 
+def dicts_joined_fix(name: str, key, text: str = "") -> str:
+    """What to write for `name[key] = v` where `name` may be one of several dicts the function makes (`new = {}` in
+    each sweep of a loop, then `msgs = new`): each new dict made whole, its values by a function of the user's where
+    they take statements."""
+    spelled = ast.unparse(key) if isinstance(key, ast.AST) else repr(key.value) if isinstance(key, ir.Const) else \
+        user_name(key.name).strip("'") if isinstance(key, ir.Var) and user_name(key.name) != "a value" else "k"
+    value = written_value(text, name)
+    shown = ast.unparse(value) if value is not None else "value"
+    return (f"s2s writes by key one dict that its name always holds; make each new dict whole, a comprehension over "
+            f"its keys, {name} = {{{spelled}: {shown} for {spelled} in keys}}, and where a value takes statements "
+            f"(a message read from the dict of the sweep before), compute it in a function of your own, {name} = "
+            f"{{{spelled}: value_at(old, {spelled}) for {spelled} in keys}}")
+
+
 def written_value(text: str, name: str):
     """The value the statement `text` writes into an element of `name` (`p[k] = v`: v; `p[k] -= v`: p[k] - v),
     as a node, or None."""
