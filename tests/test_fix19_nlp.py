@@ -161,3 +161,126 @@ def scaled_layer_tuple(s, layers):
 @pytest.mark.parametrize("f", [scaled_layer, scaled_last_layer, scaled_layer_tuple])
 def test_item_of_copied_ragged_list(f):
     every_mode(f, 0.7, LAYERS)
+
+
+# ---- 3. a dict given to an inner s2s.grad, then written by key in a loop (SGD, Adam by hand) ----
+
+def train_new_dict(lr, params, steps=2):  # (repro_R1: the inner gradient's rt.getitem_adjoint(g, p, 'b') and
+    for t in range(steps):                # rt.settled_like(bp, p) were taken for holders of the dict)
+        grads = s2s.grad(loss)(params)
+        new = {}
+        for k in params:
+            new[k] = params[k] - lr * grads[k]
+        params = new
+    return loss(params)
+
+
+def loss_over_keys(p):  # (its gradient accumulates by rt.add_at(bp, g, p, k) and rt.unbroadcast(bp, p))
+    total = 0.0
+    for k in p:
+        total = total + np.sum(np.tanh(p[k]) ** 2)
+    return total
+
+
+def train_over_keys(lr, params, steps=2):
+    for t in range(steps):
+        grads = s2s.grad(loss_over_keys)(params)
+        new = {}
+        for k in params:
+            new[k] = params[k] - lr * grads[k]
+        params = new
+    return loss(params)
+
+
+def sgd_same_dict(lr, p, steps=2):  # (one dict written in place at each step)
+    p = dict(p)
+    for _ in range(steps):
+        g = s2s.grad(loss)(p)
+        for k in p:
+            p[k] = p[k] - lr * g[k]
+    return loss(p)
+
+
+def sgd_in_place_arrays(lr, p, steps=2):
+    p = {k: v.copy() for k, v in p.items()}
+    for _ in range(steps):
+        g = s2s.grad(loss)(p)
+        for k in p:
+            p[k] -= lr * g[k]
+    return loss(p)
+
+
+def adam_dict(lr, params, steps=2):  # (repro_M1, smaller)
+    state = {k: (np.zeros_like(v), np.zeros_like(v)) for k, v in params.items()}
+    for t in range(1, steps + 1):
+        grads = s2s.grad(loss)(params)
+        new = {}
+        for k in params:
+            m, v = state[k]
+            m = 0.9 * m + 0.1 * grads[k]
+            v = 0.99 * v + 0.01 * grads[k] ** 2
+            state[k] = (m, v)
+            new[k] = params[k] - lr * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.99 ** t)) + 1e-8)
+        params = new
+    return loss(params)
+
+
+@pytest.mark.parametrize("f", [train_new_dict, sgd_same_dict, sgd_in_place_arrays])
+def test_dict_written_after_inner_grad(f):
+    every_mode(f, 0.3, P)
+
+
+def test_dict_written_after_inner_grad_of_a_loop():
+    """(vjp over the inner gradient's loop is refused: ReverseOverStacksError, documented; grad takes it forward)"""
+    numeric = numeric_grad(train_over_keys, (0.3, P), 0)
+    assert_close(s2s.grad(train_over_keys)(0.3, P), numeric, what="grad")
+    assert_close(s2s.jvp(train_over_keys)((0.3, P), (1.0,))[1], numeric, what="jvp")
+    assert_close(s2s.jacobian(train_over_keys, mode="forward")(0.3, P), numeric, what="forward jacobian")
+    assert s2s.value_and_grad(train_over_keys)(0.3, P)[0] == pytest.approx(train_over_keys(0.3, P), rel=1e-12)
+
+
+def test_adam_over_dict():
+    every_mode(adam_dict, 0.05, P, hessian=False)
+
+
+def test_dict_written_after_inner_grad_wrt_params():
+    for f in (train_new_dict, sgd_same_dict):
+        for key in P:
+            def of_key(x, f=f, key=key):
+                return f(0.3, {**P, key: x})
+            numeric = numeric_grad(of_key, (P[key],), 0)
+            for mode in ("grad", "forward"):
+                got = s2s.grad(f, wrt=1)(0.3, P) if mode == "grad" else \
+                    s2s.jacobian(f, wrt=1, mode="forward")(0.3, P)
+                assert_close(got[key], numeric, what=f"{f.__name__} {mode} [{key}]")
+
+
+def stored_loss(p):
+    ps = []
+    ps.append(p)
+    return np.sum(np.tanh(ps[0]["a"]) * ps[0]["b"])
+
+
+def train_by_vjp(lr, params, steps=2):
+    for t in range(steps):
+        v, pullback = s2s.vjp(stored_loss)(params)
+        grads = pullback(1.0)
+        new = {}
+        for k in params:
+            new[k] = params[k] - lr * grads[k]
+        params = new
+    return loss(params)
+
+
+def test_holder_in_inner_derivative_named_at_the_users_line():
+    """A holder inside an inner derivative's generated code is named by the user's line that called it (M1: it
+    said "(line 55)", a line of the generated gradient)."""
+    import inspect
+    lines, first = inspect.getsourcelines(train_by_vjp)
+    call = first + next(i for i, text in enumerate(lines) if "s2s.vjp(stored_loss)" in text)
+    try:
+        got = s2s.grad(train_by_vjp)(0.3, P)
+    except s2s.S2SError as e:
+        assert f"(line {call})" in str(e), str(e)
+    else:
+        assert_close(got, numeric_grad(train_by_vjp, (0.3, P), 0), what="grad")

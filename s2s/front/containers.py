@@ -86,7 +86,7 @@ class ContainerChecks(ItemOperators):
         family, makers, joins = dict_writes.versions(self.fn.body, base.name)
         kept = (joins[0] if joins else dict_writes.holder(self.fn.body, family)) if len(makers) == 1 else None
         if kept is not None:
-            where = f" (line {kept.loc.line})" if kept.loc is not None else ""
+            where = f" (line {dict_writes.user_line(kept.loc)})" if kept.loc is not None else ""
             raise self.error(s.loc, f"a loop that writes keys of the dict '{spelled}' while another name, a "
                                     f"container or a call keeps that dict{where}",
                              f"Python's holder shows the later writes into the one dict: where it is meant to keep "

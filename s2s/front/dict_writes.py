@@ -22,6 +22,10 @@ from s2s.ir.walk import count_uses
 ITEM_READS = frozenset({"getitem", "s2s.runtime.dict_get", "s2s.runtime.dict_keys", "s2s.runtime.dict_values",
                         "s2s.runtime.dict_items", "builtins.len", prims.ITERATED, "s2s.runtime.dict_from_pairs",
                         prims.COPY_METHOD, "s2s.runtime.deep_copy"})
+# the generated helpers of an inner gradient (`grads = s2s.grad(loss)(params)` inlined) given the dict at this
+# position for its keys, shapes and dtypes alone: they give a new adjoint dict, or the adjoint, never the dict itself
+STRUCTURE_READS = {"s2s.runtime.getitem_adjoint": 1, "s2s.runtime.add_at": 2, "s2s.runtime.settled_like": 1,
+                   "s2s.runtime.narrowed_like": 1, "s2s.runtime.unbroadcast": 1}
 
 
 _DISPLAYS = frozenset({"list", "tuple", "s2s.runtime.dict_of"})  # ([d], (d, 3.0), {'d': d})
@@ -85,5 +89,17 @@ def holder(body: list, family: set):
             continue
         if value.op in ("in", "notin") and kept == [value.args[-1]]:  # (`k in sums`)
             continue
+        at = STRUCTURE_READS.get(value.op)
+        if at is not None and len(value.args) > at and kept == [value.args[at]]:
+            continue
         return s
     return None
+
+
+def user_line(loc) -> int:
+    """The line of the user's file that `loc` is at or comes from: at a line of generated code inlined in the
+    function (an inner `s2s.grad(loss)(params)`'s gradient), the user's line that called it (`loc.calls`, innermost
+    first), not the generated code's own."""
+    if not (loc.file or "").startswith("<"):
+        return loc.line
+    return next((line for file, line, *_ in loc.calls or () if not file.startswith("<")), loc.line)
