@@ -284,3 +284,114 @@ def test_holder_in_inner_derivative_named_at_the_users_line():
         assert f"(line {call})" in str(e), str(e)
     else:
         assert_close(got, numeric_grad(train_by_vjp, (0.3, P), 0), what="grad")
+
+
+# ---- 4. an in-place operator on the item just appended ----
+
+def residual_stack(Ws, x):  # (repro_R3)
+    hs = [x]
+    for W in Ws:
+        hs.append(np.tanh(hs[-1] @ W))
+        hs[-1] += hs[-2]
+    return np.sum(hs[-1] ** 2)
+
+
+def residual_all_kept(x):
+    hs = [x]
+    for i in range(3):
+        hs.append(np.sin(hs[-1]))
+        hs[-1] *= hs[-2]
+        hs.append(hs[-1])
+    return np.sum(np.stack(hs) ** 2)
+
+
+def scaled_copies(x, n=3):
+    hs = [x]
+    out = 0.0
+    for i in range(n):
+        hs.append(x * (i + 1.0))
+        hs[-1] += hs[0]
+        out = out + np.sum(hs[-1] ** 2)
+    return out + np.sum(x)
+
+
+X3 = np.array([0.3, -0.4, 0.8])
+
+
+def _vector_modes(f, x):
+    plain = lambda v: f(v.copy())  # noqa: E731
+    kept = x.copy()
+    numeric = numeric_grad(plain, (x,), 0)
+    value, gradient = s2s.value_and_grad(f)(x)
+    assert value == pytest.approx(plain(x), rel=1e-12)
+    assert_close(gradient, numeric, what=f"{f.__name__}: value_and_grad")
+    assert_close(s2s.vjp(f)(x)[1](1.0), numeric, what=f"{f.__name__}: vjp")
+    assert_close(s2s.jvp(f)((x,), (np.ones(3),))[1], np.sum(numeric), what=f"{f.__name__}: jvp")
+    assert_close(s2s.jacobian(f, mode="forward")(x), numeric, what=f"{f.__name__}: forward jacobian")
+    assert_close(s2s.jacobian(f)(x), numeric, what=f"{f.__name__}: reverse jacobian")
+    from conftest import numeric_hessian
+    assert_close(s2s.hessian(f)(x), numeric_hessian(plain, x), 1e-4, 1e-5, what=f"{f.__name__}: hessian")
+    assert np.array_equal(x, kept)
+
+
+@pytest.mark.parametrize("f", [residual_all_kept, scaled_copies])
+def test_operator_on_appended_item(f):
+    _vector_modes(f, X3)
+
+
+def test_residual_stack():
+    Ws = [np.linspace(-0.5, 0.6, 9).reshape(3, 3), np.linspace(0.4, -0.3, 9).reshape(3, 3)]
+    x = np.array([[0.2, -0.1, 0.5], [0.7, 0.3, -0.6]])
+    for wrt in (0, 1):
+        for which in range(2 if wrt == 0 else 1):
+            def of(v, which=which, wrt=wrt):
+                args = [list(Ws), x.copy()]
+                if wrt == 0:
+                    args[0][which] = v
+                else:
+                    args[1] = v
+                return residual_stack(*args)
+            numeric = numeric_grad(of, ((Ws[which] if wrt == 0 else x).copy(),), 0)
+            got = s2s.grad(residual_stack, wrt=wrt)(Ws, x)
+            assert_close(got[which] if wrt == 0 else got, numeric, what=f"grad wrt {wrt} [{which}]")
+    numeric = numeric_grad(lambda v: residual_stack(Ws, v), (x.copy(),), 0)
+    assert_close(s2s.jacobian(residual_stack, wrt=1, mode="forward")(Ws, x), numeric, what="forward jacobian")
+    assert_close(s2s.jvp(residual_stack, wrt=1)((Ws, x), (np.ones_like(x),))[1], np.sum(numeric), what="jvp")
+
+
+def appended_then_read(x):  # (h itself is the item: NumPy's h shows the change)
+    hs = [x]
+    h = np.tanh(x)
+    hs.append(h)
+    hs[-1] += 1.0
+    return np.sum(h ** 3)
+
+
+def appended_caller(x):
+    hs = []
+    hs.append(x)
+    hs[-1] += 1.0
+    return np.sum(hs[-1] ** 2)
+
+
+def appended_twice(x):
+    hs = [x]
+    h = np.tanh(x)
+    hs.append(h)
+    hs.append(h)
+    hs[-1] += 1.0
+    return np.sum(hs[1] ** 3)
+
+
+def appended_view(x):
+    M = np.outer(x, x)
+    hs = []
+    hs.append(M[0])
+    hs[-1] *= 2.0
+    return np.sum(M ** 2)
+
+
+@pytest.mark.parametrize("f", [appended_then_read, appended_caller, appended_twice, appended_view])
+def test_operator_on_appended_item_held_elsewhere_refused(f):
+    with pytest.raises(s2s.S2SError):
+        s2s.grad(f)(X3.copy())

@@ -69,8 +69,10 @@ class ListWriteLowering:
         # index gives it, that no other slot holds)
         if (indexed or folded) and items is not None and all(self._own_item(a, name) for a in items) or \
                 stored is not None and stored.op == "setitem" and stored.args[1:-1] == tuple(parts) and \
-                (indexed or old == stored.args[-1]):  # (read as it runs, each item a new value no other name
-            return  # holds, or the value just stored there: the alias stage checks what else holds it)
+                (indexed or old == stored.args[-1]) or stored is not None and stored.op == prims.APPENDED and \
+                len(stored.args) == 2 and indexed and parts == (ir.Const(-1),):  # (read as it runs, each item a
+            return  # new value no other name holds, the value just stored there, or just appended, `hs.append(v);
+            # hs[-1] += hs[-2]`: the alias stage checks what else holds it)
         self.emit(ir.Effect(ir.Call("s2s.runtime.require_immutable", (made.args[0], ir.Const(
             augmented_item(text, name, parts))), (("container", ir.Const(name)),)), self.loc))
 
