@@ -545,6 +545,10 @@ CASES += [
      (V, W), (0, 1)),
     ("s2s.runtime.appended_adjoint", lambda g: np.stack(rt.appended_adjoint([g, 2.0 * g, g * g])), (V,), 0),
     ("s2s.runtime.appended_item_adjoint", lambda g: rt.appended_item_adjoint([g, 2.0 * g, g * g]), (V,), 0),
+    # the tangents of a list grown by append, as jvp code differentiated again reads them: a new list (fix19nlp R5)
+    ("s2s.runtime.appended_tangent_new", lambda d, e: np.stack(rt.appended_tangent_new([d * d, d], e * d, [V, V, V]))
+     + np.stack(rt.appended_tangent_new(None, e * e, [V, V, V]))
+     + np.stack(rt.appended_tangent_new([d, e], None, [V, V, V])), (V, W), (0, 1)),
     # (an array list adjoint, np.dot's of a list: its rows; hunt10fin C1)
     ("s2s.runtime.appended_adjoint", lambda g: rt.appended_adjoint(np.stack([g, 2.0 * g, g * g])), (V,), 0),
     ("s2s.runtime.appended_item_adjoint", lambda g: rt.appended_item_adjoint(np.stack([g, 2.0 * g, g * g])), (V,), 0),

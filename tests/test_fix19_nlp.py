@@ -395,3 +395,52 @@ def appended_view(x):
 def test_operator_on_appended_item_held_elsewhere_refused(f):
     with pytest.raises(s2s.S2SError):
         s2s.grad(f)(X3.copy())
+
+
+# ---- 5. the derivative of a function calling s2s.jvp of a function that grows a list ----
+
+def example_loss(w, x):
+    return np.tanh(x @ w) ** 2
+
+
+def batch_loss(w, X):
+    return np.mean([example_loss(w, x) for x in X])
+
+
+def jvp_of_comprehension(w, X):  # (repro_R5: "cannot differentiate the call to rt.appended_tangent")
+    v, t = s2s.jvp(batch_loss)((w, X), (np.ones_like(w),))
+    return v + t ** 2
+
+
+def rnn(w, xs):  # (reads the list it grows: the reverse sweep keeps each iteration's list of tangents)
+    hs = [np.zeros(2) + 0.1]
+    for x in xs:
+        hs.append(np.tanh(w * hs[-1] + x))
+    return np.sum(hs[-1] ** 2) + np.mean([np.sum(h * h[0]) for h in hs])
+
+
+def jvp_of_rnn(w, xs):
+    v, t = s2s.jvp(rnn)((w, xs), (np.ones_like(w),))
+    return v + t ** 2
+
+
+def _all_modes(f, w, other):
+    plain = lambda v: f(v, copy.deepcopy(other))  # noqa: E731
+    numeric = numeric_grad(plain, (w,), 0)
+    assert_close(s2s.grad(f)(w, other), numeric, what=f"{f.__name__}: grad")
+    assert_close(s2s.vjp(f)(w, other)[1](1.0), numeric, what=f"{f.__name__}: vjp")
+    assert_close(s2s.jvp(f)((w, other), (np.ones_like(w),))[1], np.sum(numeric), what=f"{f.__name__}: jvp")
+    assert_close(s2s.jacobian(f, mode="forward")(w, other), numeric, what=f"{f.__name__}: forward jacobian")
+    assert_close(s2s.jacobian(f)(w, other), numeric, what=f"{f.__name__}: reverse jacobian")
+    from conftest import numeric_hessian
+    assert_close(s2s.hessian(f)(w, other), numeric_hessian(plain, w), 1e-4, 1e-5, what=f"{f.__name__}: hessian")
+
+
+def test_grad_of_jvp_of_comprehension():
+    X = np.array([[0.3, -0.2, 0.5], [0.1, 0.4, -0.6], [-0.3, 0.2, 0.9], [0.5, 0.5, -0.1]])
+    _all_modes(jvp_of_comprehension, np.array([0.4, -0.7, 0.2]), X)
+
+
+def test_grad_of_jvp_of_grown_list_read_in_its_loop():
+    xs = [np.array([0.3, 0.1]), np.array([-0.2, 0.5]), np.array([0.4, -0.6])]
+    _all_modes(jvp_of_rnn, np.array([0.7, -0.4]), xs)

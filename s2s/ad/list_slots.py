@@ -34,7 +34,8 @@ _PARTS = frozenset({"getitem", "s2s.runtime.appended_item_adjoint"})
 _ONE_PART = "s2s.runtime.getitem_adjoint"
 _HOLDING = frozenset({_ONE_PART, "list", "s2s.runtime.dict_tangent"})  # (a display of tangents: a list or dict of them)
 # calls whose value is their first operand's list (changed in place, or a new one of its parts), holding the second
-_GROWN = frozenset({"s2s.runtime.appended_tangent", "s2s.runtime.added_at_part", "s2s.runtime.added_at_part_tangent"})
+_GROWN = frozenset({"s2s.runtime.appended_tangent", "s2s.runtime.appended_tangent_new", "s2s.runtime.added_at_part",
+                    "s2s.runtime.added_at_part_tangent"})
 # calls whose value is a list where their first operand is one (an accumulator of a list's parts: a list of them)
 _OF_FIRST = frozenset({"setitem", "s2s.runtime.accumulator", "s2s.runtime.owned_adjoint",
                        "s2s.runtime.popped_adjoint", "s2s.runtime.pushed_part", "s2s.runtime.copy_adjoint",

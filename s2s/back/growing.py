@@ -49,7 +49,7 @@ _MADE = frozenset({"list", "builtins.list"})  # calls that make a new list (a di
 # the runtime's helpers that read a list and keep no reference to it (not rt.shape_of, which gives a list itself)
 _READERS = frozenset({f"s2s.runtime.{name}" for name in (
     "stack_adjoint", "zeros_like", "appended_tangent", "getitem_adjoint", "sum_builtin_adjoint", "started_sum_adjoint",
-    "require_scalar", "array_adjoint", "owned_adjoint", "accumulator")})
+    "require_scalar", "array_adjoint", "owned_adjoint", "accumulator", "appended_tangent_new")})
 
 
 def grow_in_place(fn: ir.Function, closure: bool = False) -> ir.Function:

@@ -127,6 +127,16 @@ helper("iterated_tangent", lambda G, d, xs, items: rt.iterated_adjoint(G, xs),
        lambda dd, ans, d, xs, items: rt.iterated_tangent(dd, xs, items))
 helper("appended_adjoint", lambda G, g: rt.appended_adjoint_transpose(G, g))
 helper("appended_item_adjoint", lambda G, g: rt.appended_item_transpose(G, g))
+# the tangents of a list grown by append (jvp code, differentiated again): read as a new list of them, not the
+# old one grown in place (the differentiating code may keep the old one for its reverse sweep); linear in the old
+# list's tangents and the item's, which its adjoint G (one part longer) gives back as all parts but the last, and
+# the last
+composite(RT + "appended_tangent", lambda materialise, dxs, dv, ys:
+          ir.Call(RT + "appended_tangent_new", (dxs, dv, ys)))
+linear(RT + "appended_tangent_new", lambda G, ans, dxs, dv, ys: rt.appended_adjoint(G),
+       lambda G, ans, dxs, dv, ys: rt.appended_item_adjoint(G), None,
+       tangent=(lambda d, ans, dxs, dv, ys: rt.appended_tangent_new(d, None, ys),
+                lambda d, ans, dxs, dv, ys: rt.appended_tangent_new(None, d, ys)))
 helper("sum_builtin_adjoint", lambda G, g, xs: rt.sum_builtin_adjoint_transpose(G, g, xs),
        lambda d, ans, g, xs: rt.batch_sum_builtin_adjoint(d, xs))
 helper("extremum_item_adjoint", lambda G, g, ans, xs: rt.extremum_item_tangent(G, ans, xs))
