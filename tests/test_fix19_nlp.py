@@ -12,6 +12,7 @@ Each program is checked in every mode against central differences, its value aga
 arguments unchanged.
 """
 import copy
+import dataclasses
 
 import numpy as np
 import pytest
@@ -56,6 +57,7 @@ def every_mode(f, *args, wrt=0, hessian=True):
         assert_close(s2s.grad(s2s.grad(f, wrt=wrt), wrt=wrt)(*args), second, 1e-4, 1e-5,
                      what=f"{f.__name__}: grad of grad")
     for a, b in zip(args, kept):
+        a, b = (vars(a), vars(b)) if dataclasses.is_dataclass(a) else (a, b)
         for x, y in (zip(a.values(), b.values()) if isinstance(a, dict) else zip(a, b) if isinstance(a, list)
                      else [(a, b)]):
             assert np.array_equal(x, y), f"{f.__name__}: the caller's argument changed"
@@ -444,3 +446,46 @@ def test_grad_of_jvp_of_comprehension():
 def test_grad_of_jvp_of_grown_list_read_in_its_loop():
     xs = [np.array([0.3, 0.1]), np.array([-0.2, 0.5]), np.array([0.4, -0.6])]
     _all_modes(jvp_of_rnn, np.array([0.7, -0.4]), xs)
+
+
+# ---- 6. a training loop over record parameters with s2s.grad inside (R2: documented, with the working form) ----
+
+@dataclasses.dataclass
+class Params:
+    W: np.ndarray
+    b: np.ndarray
+
+
+def record_loss(p, x):
+    return np.sum(np.tanh(x @ p.W + p.b) ** 2)
+
+
+def record_loss_fields(W, b, x):
+    return record_loss(Params(W, b), x)
+
+
+def train_record_by_fields(lr, p, x, steps=2):
+    for _ in range(steps):
+        gW, gb = s2s.grad(record_loss_fields, wrt=(0, 1))(p.W, p.b, x)
+        p = Params(p.W - lr * gW, p.b - lr * gb)
+    return record_loss(p, x)
+
+
+def train_record(lr, p, x, steps=2):
+    for _ in range(steps):
+        g = s2s.grad(record_loss)(p, x)
+        p = Params(p.W - lr * g.W, p.b - lr * g.b)
+    return record_loss(p, x)
+
+
+XR = np.array([[0.3, -0.5], [1.1, 0.2], [-0.4, 0.8]])
+PR = Params(np.array([[0.5, -0.3], [0.2, 0.7]]), np.array([0.1, -0.2]))
+
+
+def test_training_over_record_fields():
+    every_mode(train_record_by_fields, 0.1, PR, XR)
+
+
+def test_training_over_record_refused_with_the_fields_form():
+    with pytest.raises(s2s.S2SError, match=r"s2s\.grad\(loss_fields, wrt=\(0, 1\)\)"):
+        s2s.grad(train_record)(0.1, PR, XR)

@@ -505,8 +505,11 @@ def object_key(node, many=frozenset(), users=None) -> str | None:
 # `g = s2s.grad(loss)(p, x); g.W` inside a differentiated function, p a record: (the construct, what to write)
 DERIVATIVE_READ = ("reading .{name} of a derivative with respect to a record (a dataclass or namedtuple) inside a "
                    "function s2s differentiates: s2s does not differentiate a derivative of record parameters again",
-                   "hold the parameters in a dict or a tuple (p['W'], p[0]), whose derivatives s2s differentiates "
-                   "again, and build the updated parameters as one ({k: p[k] - lr * g[k] for k in p})")
+                   "take the derivative with respect to the fields, given one by one to a function that builds "
+                   "the record (def loss_fields(W, b, x): return loss(P(W, b), x); gW, gb = s2s.grad(loss_fields, "
+                   "wrt=(0, 1))(p.W, p.b, x); p = P(p.W - lr * gW, p.b - lr * gb)); or hold the parameters in a "
+                   "dict or a tuple (p['W'], p[0]), whose derivatives s2s differentiates again, and build the "
+                   "updated parameters as one ({k: p[k] - lr * g[k] for k in p})")
 
 
 def is_record_derivative(definitions: dict, made, operators: frozenset) -> bool:
