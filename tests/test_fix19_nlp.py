@@ -489,3 +489,22 @@ def test_training_over_record_fields():
 def test_training_over_record_refused_with_the_fields_form():
     with pytest.raises(s2s.S2SError, match=r"s2s\.grad\(loss_fields, wrt=\(0, 1\)\)"):
         s2s.grad(train_record)(0.1, PR, XR)
+
+
+# ---- 7. M2: the advice for a method's self names the transformation called, and wrt= ----
+
+class PlainModel:
+    def __init__(self, W):
+        self.W = W
+
+    def loss(self, x):
+        return np.sum(np.tanh(x @ self.W) ** 2)
+
+
+@pytest.mark.parametrize("transform", ["grad", "jacobian", "hessian"])
+def test_self_advice_names_the_transformation(transform):
+    m, x = PlainModel(np.eye(2)), np.ones((3, 2))
+    with pytest.raises(s2s.S2SError, match=rf"s2s\.{transform}\(Class\.method, wrt=1\)"):
+        getattr(s2s, transform)(PlainModel.loss)(m, x)
+    assert_close(s2s.jacobian(PlainModel.loss, wrt=1)(m, x), numeric_grad(PlainModel.loss, (m, x), 1),
+                 what="the advice's form")

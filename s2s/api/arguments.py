@@ -416,8 +416,11 @@ def check_wrt(what: str, positions: tuple, args: tuple, kwargs: dict, f=None) ->
         elif not isinstance(value, (int, float, complex, np.number, tuple, list, dict)) and \
                 not dataclasses.is_dataclass(value):  # (a dataclass of parameters is a pytree)
             kind = "None" if value is None else f"a {type(value).__name__}"
-            fix = ("a method decorated with @s2s.grad differentiates with respect to its first parameter, self: "
-                   "write @s2s.grad(wrt='name') with the parameter you mean" if name == "self" else
+            t = next((t for t in ("value_and_grad", "grad", "jacobian", "hessian", "jvp", "vjp")
+                      if what.startswith(t + "_")), "grad")  # (the transformation: `what` is its function's name)
+            fix = (f"s2s.{t} of a method differentiates with respect to its first parameter, self, by default: "
+                   f"name the parameter you mean, s2s.{t}(Class.method, wrt=1) or wrt='name' (@s2s.{t}(wrt='name') "
+                   f"on a decorated method)" if name == "self" else
                    "choose a float or array parameter with wrt=, or pass a float")
             raise ArgumentTypeError(f"{what}: the argument '{name}' is {kind}, which has no derivative; {fix}")
     return plain
