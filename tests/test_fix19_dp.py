@@ -383,3 +383,32 @@ def test_new_dict_per_sweep_advice():
     assert sweep_comprehension(unary, pair) == sweep_new_dict(unary, pair)
     every_mode(sweep_comprehension, unary, pair, wrt=0)
     every_mode(sweep_comprehension, unary, pair, wrt=1)
+
+
+# ---- 6. dict(msgs) in a loop that writes msgs by key: a shallow copy, holding the arrays, not msgs itself ----
+
+def jacobi_dict_copy(x):  # (refused: "NumPy's 'old' holds 'msgs' itself, not a copy"; msgs.copy() was accepted)
+    msgs = {0: x[0], 1: x[1]}
+    for _ in range(3):
+        old = dict(msgs)
+        for e in (0, 1):
+            msgs[e] = np.sin(old[1 - e]) * x[e]
+    return np.sum(msgs[0] + msgs[1])
+
+
+def copy_shares_arrays(x):  # (the copy holds msgs' arrays: an in-place change of one shows through it, as in NumPy)
+    msgs = {0: x[:2] * 1.0, 1: x[2:] * 1.0}
+    for _ in range(2):
+        old = dict(msgs)
+        msgs[0] *= 2.0
+        msgs[1] = msgs[1] + old[0] * x[:2]
+    return np.sum(msgs[1] ** 2)
+
+
+def test_dict_copy_in_a_loop():
+    every_mode(jacobi_dict_copy, np.array([[0.3, 0.1], [0.7, -0.4]]))
+    x = np.array([0.3, 0.7, -0.2, 0.5])
+    try:
+        every_mode(copy_shares_arrays, x)
+    except s2s.S2SError:
+        pass  # (refused is right too; a wrong number is not)

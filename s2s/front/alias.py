@@ -466,7 +466,9 @@ class _Aliases(ContainerChecks, ListAliases, LoopAliases, JoinAliases, CallAlias
             if shared:
                 self.view_of(s.target, shared, s.loc)
                 self.maybe_same[s.target] = [a.name for a in shared]
-        elif isinstance(s.value, ir.Call) and s.value.op == prims.COPY_METHOD:
+        elif isinstance(s.value, ir.Call) and (s.value.op == prims.COPY_METHOD or s.value.op in prims.DICT_MAKERS and
+                                               len(s.value.args) == 1 and isinstance(s.value.args[0], ir.Var) and
+                                               not s.value.kwargs and self.mapping(s.value.args[0].name)):
             self.shallow_copy(s.target, s.value, s.loc)  # (`q = p.copy()` of a dict or a list holds p's arrays)
         elif isinstance(s.value, ir.Call) and self.drawn(s.value):
             pass  # `z = rng.standard_normal(n)`: a new array
