@@ -312,6 +312,8 @@ CASES += [
     ("s2s.runtime.copy_adjoint", lambda g: rt.copy_adjoint(g) * 2.0, (V3,), 0),
     ("s2s.runtime.tangent_copy", lambda d: rt.tangent_copy(d, V3) * 2.0, (V3,), 0),
     ("s2s.runtime.tangent_copy", lambda d: rt.tangent_copy(d * d, M23) * 2.0, (V3,), 0),
+    ("s2s.runtime.unshared", lambda d: rt.unshared(d * d, V3) * 2.0, (V3,), 0),
+    ("s2s.runtime.unshared", lambda d: rt.unshared(d[:2], d) * 2.0, (V3,), 0),
     ("s2s.runtime.reused", lambda g: rt.reused(g * g) * 2.0, (V3,), 0),
     ("s2s.runtime.ratio_or_zero", lambda x, y: rt.ratio_or_zero(x, y), (V3, V3 + 3.0), (0, 1)),
     ("s2s.runtime.ratio_or_zero", lambda x, y: rt.ratio_or_zero(x, y), (0.7, 1.3), (0, 1)),

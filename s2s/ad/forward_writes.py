@@ -27,6 +27,8 @@ object and what holds it, not through its parts (ad/list_slots.py).
 """
 from __future__ import annotations
 
+import dataclasses
+
 from s2s import ir, prims
 from s2s.ir.walk import substitute_block, vars_of
 from s2s.ad.analysis import ARITH_OPS, LIKE
@@ -104,8 +106,14 @@ def write_in_place(body: list, primal: set, tangents: dict, numbers: set, namer,
         if shares.find(phi.target) not in needed:
             stmts.remove(copied)
             phi.operands[0] = init
+    # (`dy[:, j] = dv` with dv a view of dy itself, `y[:, j] = y[i] + 0.5`: the value was a new array, its tangent
+    # the view dy[i]; NumPy does not buffer an overlapping write, so dv is copied where it shares dy's memory)
+    new = (number_tangents, {t for t, p in primal_of.items() if p in numpy_values})  # (sums of the second are new)
+    overlapping = {id(s) for s in candidates if s.value.op == MARK and id(s) in chosen and
+                   type(s.value.args[1]) is ir.Var and _arrays_of(s.value.args[1].name, defs, new, set()) &
+                   _arrays_of(s.value.args[0].name, defs, new, set())}
     renames: dict = {}
-    _rewrite(body, chosen, renames, lambda: namer.fresh("t"), batched)
+    _rewrite(body, chosen, renames, lambda: namer.fresh("t"), batched, overlapping)
     if renames:
         for k in list(renames):  # (a write into a write's result: into the first array)
             while renames[k].name in renames:
@@ -441,21 +449,56 @@ def _mark_versions(body: list, writes: list, chosen: set, defs: dict) -> None:
 
 
 # ----- the writes
-def _rewrite(stmts: list, chosen: set, renames: dict, fresh, batched: bool) -> None:
+def _arrays_of(name: str, defs: dict, new: tuple, seen: set) -> set:
+    """The names of the tangent arrays `name` may be or be a view of (`_sharing`'s classes without the writes'
+    own joins): down copies, calls that may give an operand back (rt.broadcast_tangent, a view), writes in place
+    (a candidate's result is its base's array) and joins; not into what is new (`_FRESH`, `new`: the tangents of
+    numbers, and the sums of NumPy arrays' tangents)."""
+    if name in seen:
+        return set()
+    seen.add(name)
+    out = {name}
+    d = defs.get(name)
+    numbers, of_numpy = new
+    if name in numbers or name in of_numpy and type(d) is ir.Assign and type(d.value) is ir.Call and \
+            d.value.op in _FRESH_OF_NUMPY:
+        return out
+    if type(d) is tuple:  # (a phi: every value it may take)
+        for o in d[2]:
+            out |= _arrays_of(o.name, defs, new, seen) if type(o) is ir.Var else set()
+    elif type(d) is ir.Assign and type(d.value) is ir.Var:
+        out |= _arrays_of(d.value.name, defs, new, seen)
+    elif type(d) is ir.Assign and type(d.value) is ir.Call and (d.value.op in _CANDIDATES or d.value.op == "getitem"):
+        out |= _arrays_of(d.value.args[0].name, defs, new, seen) if type(d.value.args[0]) is ir.Var else set()
+    elif type(d) is ir.Assign and type(d.value) is ir.Call and d.value.op not in _FRESH:
+        for n in vars_of(d.value):
+            out |= _arrays_of(n, defs, new, seen)
+    return out
+
+
+def _rewrite(stmts: list, chosen: set, renames: dict, fresh, batched: bool, overlapping: frozenset = frozenset()) \
+        -> None:
     i = 0
     while i < len(stmts):
         s = stmts[i]
         if type(s) is ir.If:
-            _rewrite(s.body, chosen, renames, fresh, batched)
-            _rewrite(s.orelse, chosen, renames, fresh, batched)
+            _rewrite(s.body, chosen, renames, fresh, batched, overlapping)
+            _rewrite(s.orelse, chosen, renames, fresh, batched, overlapping)
         elif type(s) is ir.Loop:
-            _rewrite(s.header, chosen, renames, fresh, batched)
-            _rewrite(s.body, chosen, renames, fresh, batched)
+            _rewrite(s.header, chosen, renames, fresh, batched, overlapping)
+            _rewrite(s.body, chosen, renames, fresh, batched, overlapping)
         elif type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op in (ADD, ZERO):
             stmts[i:i + 1] = new = _added_or_zeroed(s, id(s) in chosen, fresh)
             i += len(new) - 1
         elif type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op == MARK:
-            new = _written(s, id(s) in chosen, renames, fresh, batched)
+            in_place = id(s) in chosen
+            if id(s) in overlapping:  # (dv copied where it is a view of the array it is written into)
+                dv = fresh()
+                unshared = ir.Call("s2s.runtime.unshared", (s.value.args[1], s.value.args[0]))
+                stmts.insert(i, ir.Assign(dv, unshared, s.loc, temp=True))
+                i += 1
+                s = dataclasses.replace(s, value=ir.Call(MARK, (s.value.args[0], ir.Var(dv)) + s.value.args[2:]))
+            new = _written(s, in_place, renames, fresh, batched)
             stmts[i:i + 1] = new
             i += len(new) - 1
         i += 1

@@ -247,6 +247,7 @@ helper("nanmean_adjoint", lambda G, g, x, axis=None, keepdims=False:
 # ---------------------------------------------------------------- copies an adjoint sweep makes for itself
 helper("copy_adjoint", lambda G, g: G)
 helper("tangent_copy", lambda G, g, like: G)  # (forward mode's copy of tangents it writes into in place)
+helper("unshared", lambda G, g, into: G)  # (forward mode's tangent written in place, copied where a view of the array)
 helper("reused", lambda G, g: G)  # (an enclosing reversed loop's copy, written in place by an inner one)
 
 # ---------------------------------------------------------------- element writes (repeated indices: the last write counts)

@@ -8,7 +8,7 @@ from s2s.runtime.batched import batch_zeros
 from s2s.runtime.core import (batch_key, batch_write, DictParts, FieldParts, OnePart, Parts, TupleParts, _zero,
                               fields_of, is_record, not_a_field, unbroadcast, zeros_like)
 
-__all__ = ["written_tangent", "getattr_adjoint", "getattr_adjoint_transpose", "record_like", "record_fields", "record_new",
+__all__ = ["written_tangent", "unshared", "getattr_adjoint", "getattr_adjoint_transpose", "record_like", "record_fields", "record_new",
            "record_tangent", "fields_only",
            "getitem_adjoint", "copy_adjoint", "setitem_value_adjoint", "setitem_tangent",
            "batch_setitem_tangent", "batch_setitem_base", "batch_setitem", "batch_setitem_into", "tangent_copy", "reused",
@@ -414,6 +414,15 @@ def batch_setitem_into(d_base, d_value, ans, *index):
                 batch_write(d_base, index, d_value)
             return d_base
     return batch_setitem(d_base, d_value, ans, *index)
+
+
+def unshared(d, into):
+    """The tangent `d` forward mode writes into the tangent array `into` in place (`dy[:, j] = dv`), copied where
+    it may be a view of `into`: the value written was a new array (`y[:, j] = y[i] + 0.5`) whose tangent is the
+    view dy[i], and NumPy does not buffer an overlapping write (ad/forward_writes.py). The identity."""
+    if type(d) is np.ndarray and type(into) is np.ndarray and np.may_share_memory(d, into):
+        return d.copy()
+    return d
 
 
 def tangent_copy(d, like):
