@@ -450,3 +450,46 @@ def alias_read_in_loop(x, y):
 @pytest.mark.parametrize("f", [alias_read, alias_read_by_lambda, alias_read_in_loop])
 def test_list_appended_after_a_read_alias_refused(f):
     refused(f, X.copy(), 0.7, says="holds|gives it to")
+
+
+# ---- 4. an item loop over a list holding next(filter(...), default) ----
+# (fuzz seed 3998029, level 8: `params_ = [next(filter(lambda t: ..., terms), pair[0]), ...]; for p_, g_ in
+# zip(params_, g_list): p_ *= ...` was refused, every item, as "the caller's" array: the join next(filter) makes, of
+# None and the item it found, was taken for something else that may hold the item; it is the arrays it names, each
+# checked: the caller's y, a number here, by the run-time check, an item of terms as an array of the function's)
+
+def found_or_default(x, y):
+    terms = [x * 1.0, x * 3.0]
+    found = next(filter(lambda t: np.sum(t) > 0.5, terms), y)
+    params_ = [found, x * 2.0]
+    for p_ in params_:
+        p_ *= 1.5 + y
+    return np.sum(params_[0] ** 2) + np.sum(params_[1])
+
+
+def default_of_the_caller(x, y):
+    terms = []
+    params_ = [next(filter(lambda t: t >= 0.2, terms), y), x * 2.0]
+    g_list = [np.sin(p_ + y) * 0.5 for p_ in params_]
+    for p_, g_ in zip(params_, g_list):
+        p_ *= 1.0 - 0.05 * np.tanh(g_)
+    return np.sum(params_[1]) + params_[0]
+
+
+@pytest.mark.parametrize("f", [found_or_default, default_of_the_caller])
+def test_item_loop_over_next_filter_default(f):
+    every_mode(f, X.copy(), 0.1)
+    every_mode(f, X.copy(), 0.1, wrt=1, hessian=False)
+
+
+def found_read_after(x, y):  # (NumPy's found is the item changed: refused)
+    terms = [x * 1.0, x * 3.0]
+    found = next(filter(lambda t: np.sum(t) > 0.5, terms), x * 0.0)
+    params_ = [found, x * 2.0]
+    for p_ in params_:
+        p_ *= 1.5
+    return np.sum(found)
+
+
+def test_found_read_after_refused():
+    refused(found_read_after, X.copy(), 0.1)

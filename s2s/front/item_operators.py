@@ -74,8 +74,9 @@ class ItemOperators:
                 continue  # (the container written, a range, or a list, tuple or dict holding what `objects` names too)
             elif self._made_as(o, {_DEEP_COPY}) and self._newest(ir.Var(o)) is not None:
                 copies.append(o)  # (another copy, `layer = {k: v.copy() for k, v in q['layer'].items()}` of q's)
-            elif self.unread_in_this_loop(o, base.name):
-                arrays.append(o)
+            elif self.unread_in_this_loop(o, base.name) or o in self.joins and all(
+                    not isinstance(a, ir.Var) or a.name in objects for a in self.joins[o]):
+                arrays.append(o)  # (or a join of numbers and of arrays it names too: `next(filter(...), y)`'s)
             else:
                 break
         else:
