@@ -390,6 +390,7 @@ CASES += [
     ("s2s.runtime.as_float", lambda g: rt.as_float(g), (1.3,), 0),
     # an inner transformation's results as its call returns them (runtime/settled.py): the identity on the numbers
     ("s2s.runtime.settled_like", lambda g: rt.settled_like(g, V), (W,), 0),
+    ("s2s.runtime.given_back", lambda g: rt.given_back(g, V), (W,), 0),
     ("s2s.runtime.settled_like", lambda g: rt.settled_like(g, 1.3), (0.7,), 0),
     ("s2s.runtime.settled_like", lambda g: rt.settled_like(g, np.array(1.3)), (0.7,), 0),
     ("s2s.runtime.narrowed_like", lambda d: rt.narrowed_like(d, V), (W,), 0),

@@ -18,6 +18,11 @@
 4. `[P[k] for k in P] if hasattr(P, 'keys') else P` with P a list display (fuzz level 9, seed 3700017): the branch
    not taken indexed the list by its own items, refused as "its index has a derivative". hasattr of a list, tuple
    or dict the function made is its type's, folded while building (front/outside.made_container).
+5. Messages: (a) an int array given to jacobian(jacobian(f)) was refused naming jacobian_jvp_f, a generated function
+   the user never called: now jacobian_jacobian_f; (b) the .source of grad with respect to a dict read by its keys
+   returned the runtime's DictParts with np.float64 leaves, run on its own, where the call returns a dict of floats:
+   it now ends with rt.given_back(bp, p); (c) a write into the caller's array inside a helper s2s follows
+   (`def g(x): y = x; y[0] = v` called as g(a)) named the caller's 'a', not the helper's own 'x'.
 
 Each program is checked against central differences (its derivatives) and NumPy (its value).
 """
@@ -313,3 +318,62 @@ def test_fuzz_3700017():
     assert value == fuzz_3700017(S, [1.5569])
     assert_close(gS, numeric_grad(lambda S: fuzz_3700017(S, [1.5569]), (S,), 0))
     assert_close(gc, [numeric_grad(lambda c: fuzz_3700017(S, [c]), (1.5569,), 0)])
+
+
+# ---------------------------------------------------------------- 5. messages
+def cubes(x):
+    return np.sum(x ** 3)
+
+
+def test_int_array_to_a_jacobian_of_a_jacobian_names_it():
+    for inner in (s2s.jacobian(cubes), s2s.jacobian(cubes, mode="forward")):
+        with pytest.raises(s2s.ArgumentTypeError, match="^jacobian_jacobian_cubes: the argument 'x' is an array of "
+                                                        "int64") as info:
+            s2s.jacobian(inner)(np.array([1, 2, 3]))
+        assert "jvp" not in str(info.value)
+
+
+def by_keys(p, x, lr=0.1):
+    s = 0.0
+    for k in p:
+        s = s + np.sum(p[k] * x) * lr
+    return s
+
+
+def test_source_of_a_gradient_by_a_dict_returns_what_the_call_returns():
+    x = np.array([0.3, -0.7, 1.1])
+    p = {'a': x, 'b': 0.5}
+    transformed = s2s.grad(by_keys)
+    namespace = {}
+    exec(compile(transformed.source, "<grad_by_keys>", "exec"), namespace)
+    standalone, called = namespace["grad_by_keys"](p, x), transformed(p, x)
+    assert type(standalone) is dict and type(called) is dict and type(standalone['b']) is float
+    assert_close(standalone['a'], 0.1 * x)
+    assert standalone['b'] == called['b'] == pytest.approx(0.1 * np.sum(x))
+
+
+def shifts_first(x):
+    y = x
+    y[0] = 2.0 * y[1]
+    return np.sum(y)
+
+
+def adds_one(x):
+    y = x
+    y += 1.0
+    return np.sum(y)
+
+
+def calls_shifts_first(a):
+    return shifts_first(a) * 2.0
+
+
+def calls_adds_one(a):
+    return adds_one(a) * 2.0
+
+
+@pytest.mark.parametrize("f", [calls_shifts_first, calls_adds_one], ids=lambda f: f.__name__)
+def test_write_into_the_callers_array_in_a_helper_names_the_helpers_parameter(f):
+    with pytest.raises(s2s.S2SError) as info:
+        s2s.grad(f)(np.array([1.0, 2.0]))
+    assert "caller passed in ('x'" in str(info.value) and "('a'" not in str(info.value)

@@ -17,7 +17,7 @@ from s2s import ir, prims
 from s2s.ad import inactive
 from s2s.errors import NonDifferentiableError, written_instead
 from s2s.rules import registry
-from s2s.ir.walk import call_definitions, defined_names, definitions, vars_of
+from s2s.ir.walk import call_definitions, calls_in, defined_names, definitions, vars_of
 
 SCALAR_RESULT_OPS = {"builtins.float", "builtins.len", "builtins.int", prims.NDIM, prims.SIZE}
 ARITH_OPS = {"add", "sub", "mul", "truediv", "pow", "mod", "neg", "pos", "floordiv"}
@@ -398,3 +398,15 @@ def _float_ufunc(op: str) -> bool:
         obj = getattr(obj, part, None)
     loops = [t.split("->") for t in getattr(obj, "types", ()) if "O" not in t]  # (object arrays: not numbers)
     return isinstance(obj, np.ufunc) and bool(loops) and all(not set(out) & _INTEGER_CODES for _, out in loops)
+
+
+_KEYS = frozenset({"s2s.runtime.dict_keys", "s2s.runtime.dict_items", "s2s.runtime.dict_values"})
+
+
+def keyed_params(fn: ir.Function) -> set:
+    """The parameters the function reads as dicts: by their keys (`for k in p`, p.items(): rt.dict_keys(p)...) or
+    at a key written out (`p['w']`), whose gradient is a dict (ad/reverse.py gives it back plain)."""
+    return {c.args[0].name for c in calls_in(fn.body) if c.args and isinstance(c.args[0], ir.Var) and
+            c.args[0].name in fn.params and (c.op in _KEYS or c.op == "getitem" and len(c.args) == 2 and
+                                              isinstance(c.args[1], ir.Const) and type(c.args[1].value) is str)}
+

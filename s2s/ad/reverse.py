@@ -31,7 +31,7 @@ import copy
 import dataclasses
 
 from s2s import ir
-from s2s.ad.analysis import activity, integers, nonfloat
+from s2s.ad.analysis import activity, integers, keyed_params, nonfloat
 from s2s.ad.keys_only import differentiated_keys
 from s2s.ad.scalars import forced_scalars, proven_scalar, scalars
 from s2s.ad.blocks import ZERO
@@ -278,6 +278,10 @@ class _Reverse(LoopReversal, LoopSaves, ForwardCopy, StatementAdjoints, ElementW
             elif p in records and isinstance(atom, ir.Var):  # (the adjoint of a dataclass is given back as one)
                 tmp = self.namer.fresh("b" + p)
                 adjoint.append(ir.Assign(tmp, ir.Call("s2s.runtime.record_like", (ir.Var(p), atom))))
+                atom = ir.Var(tmp)
+            elif isinstance(atom, ir.Var) and p in keyed_params(self.fn) and seed is None:
+                tmp = self.namer.fresh("b" + p)  # (a dict read by its keys: given back plain, as the call gives it)
+                adjoint.append(ir.Assign(tmp, ir.Call("s2s.runtime.given_back", (atom, ir.Var(p)))))
                 atom = ir.Var(tmp)
             grads.append(atom)
         grad = grads[0] if self.single else self._pack(grads, adjoint)

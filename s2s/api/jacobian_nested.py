@@ -140,6 +140,10 @@ class JacobianOfJacobian:
         bound.apply_defaults()
         args = bound.args
         x = args[self._first]
+        names = list(bound.signature.parameters)
+        # (an int array refused by the name of the Jacobian called, not the generated jvp's it differentiates)
+        arguments.check_wrt(self.__name__, tuple((i, names[i]) for i in {self._first, self._second}
+                                                 if type(args[i]) is np.ndarray), args, {}, self._f)
         for a in (x, args[self._second]):
             if not (isinstance(a, _NUMBERS) or type(a) is np.ndarray and a.dtype.kind in "biuf"):
                 raise ArgumentTypeError(

@@ -45,7 +45,7 @@ from s2s.ir.names import Namer, base_name
 from s2s.ir.walk import array_versions, defined_names, definitions
 from s2s.front.alias_calls import CALLED, CallAliases, returned_operands
 from s2s.front.alias_elements import INTEGER_ARITHMETIC, ElementAliases, assigned_text, unshared_factors, written_name
-from s2s.front.alias_errors import AliasErrors, is_temp, items_copied
+from s2s.front.alias_errors import AliasErrors, helper_parameter, is_temp, items_copied
 from s2s.front.alias_joins import JoinAliases
 from s2s.front.alias_lists import ListAliases
 from s2s.front.alias_loops import LOOP_WRITTEN, SHARED, LoopAliases, loops_of
@@ -558,6 +558,8 @@ def _require_immutable(value: ir.Atom, loc, holder: tuple = (), text: str = "") 
     (saying whose change a new value would drop: `holder`, see `_Aliases.holder`). `text`: the statement, where its
     line holds more (`q = dict(p); q['w'] *= 2.0`)."""
     statement = text or (operator_text(loc.text, base_name(getattr(value, "name", ""))) if loc else "")
+    holder = tuple((k, ir.Const(helper_parameter(loc, v.value)) if k == "caller" and loc and loc.calls else v)
+                   for k, v in holder)  # (in a helper: its own parameter's name)
     return ir.Effect(ir.Call("s2s.runtime.require_immutable", (value, ir.Const(statement)), holder), loc)
 
 

@@ -203,3 +203,39 @@ def items_copied(value: ast.expr) -> str | None:
         return f"{value.func.id}({made})" if made is not None else \
             f"{value.func.id}(v.copy() for v in {ast.unparse(inner)})"
     return None
+
+
+def helper_parameter(loc, name: str) -> str:
+    """The name the caller's argument `name` has where `loc`, a line of a helper s2s followed, is: the helper's
+    own parameter bound to it, through each call that led there (`x` of `def g(x): y = x; y += 1.0`, called as
+    g(a)); `name` where a call passes it otherwise (an expression, *args) or where the text cannot say."""
+    chain = list(reversed(loc.calls))  # (outermost first)
+    for k, (_, _, text, helper) in enumerate(chain):
+        bound = _bound_parameter(text, helper, chain[k + 1][0] if k + 1 < len(chain) else loc.file, name)
+        if bound is None:
+            return name
+        name = bound
+    return name
+
+
+def _bound_parameter(text: str, helper: str, file: str, name: str) -> str | None:
+    """The parameter of `helper` (defined in `file`) that the call of it on the line `text` binds to `name`."""
+    try:
+        calls = [c for c in ast.walk(ast.parse(text.strip())) if isinstance(c, ast.Call) and
+                 (getattr(c.func, "id", None) or getattr(c.func, "attr", None)) == helper]
+        tree = ast.parse("".join(linecache.getlines(file)))
+    except (SyntaxError, ValueError):
+        return None
+    defs = [d for d in ast.walk(tree) if isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef)) and d.name == helper]
+    if len(calls) != 1 or len(defs) != 1:
+        return None
+    call, params = calls[0], defs[0].args.posonlyargs + defs[0].args.args
+    shift = 1 if isinstance(call.func, ast.Attribute) and params and params[0].arg == "self" else 0
+    for i, a in enumerate(call.args):
+        if isinstance(a, ast.Starred):
+            return None
+        if isinstance(a, ast.Name) and a.id == name and i + shift < len(params):
+            return params[i + shift].arg
+    return next((k.arg for k in call.keywords if k.arg and isinstance(k.value, ast.Name) and k.value.id == name),
+                None)
+

@@ -368,11 +368,21 @@ class ElementWriteLowering(ListWriteLowering):
                 continue
             made = self.definitions.get(atom.name)
             if made is None:  # (a parameter; module data is no caller's)
-                return None if atom.name in self.free else base_name(atom.name)
+                return None if atom.name in self.free else self._own_parameter(atom)
             if made.op not in VIEWS or not made.args or copying_read(made, self.definitions.get):
                 return None
             atom = made.args[0]
         return None
+
+    def _own_parameter(self, atom: ir.Var) -> str:
+        """The name of the caller's argument `atom` where the write is: inside a helper s2s follows, the helper's
+        own parameter bound to it (`x` of `def g(x): y = x; y[0] = v`, called as g(a)), else its name (`a`)."""
+        if self.depth and isinstance(getattr(self.src, "tree", None), (ast.FunctionDef, ast.Lambda)):
+            args = self.src.tree.args
+            for p in args.posonlyargs + args.args + args.kwonlyargs:
+                if self.env.get(p.arg) == atom:
+                    return p.arg
+        return base_name(atom.name)
 
     def array_root(self, atom, join: bool = False):
         """The name of the fresh array `atom` is a version of, or None if it may be shared. `join`: for an element

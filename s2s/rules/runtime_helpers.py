@@ -92,6 +92,8 @@ helper("as_float", lambda G, g: G, lambda d, ans, g: d)
 # an inner transformation's results as its call returns them (a float, a dtype): the identity on the numbers
 for _key in (RT + "settled_like", RT + "narrowed_like"):  # (of g's shape, as an elementwise function's result)
     linear(_key, lambda G, ans, g, x: G, None, elementwise=True, batched=(lambda d, ans, g, x: d, None))
+# a container argument's gradient as the call gives it back (plain dicts, lists, tuples): the identity on its parts
+helper("given_back", lambda G, g, x: G, lambda d, ans, g, x: d)
 # a tangent widened to an elementwise result's shape (jvp code, differentiated again): summed back
 helper("broadcast_tangent", lambda G, d, ans: rt.unbroadcast(G, d))
 # np.array([...])'s tangent (jvp code, differentiated again in reverse mode): the parts of G, one per tangent

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["settled_like", "narrowed_like"]
+__all__ = ["settled_like", "narrowed_like", "given_back"]
 
 NARROW = (np.dtype(np.float16), np.dtype(np.float32))  # the dtypes a derivative keeps (api/precision.py too)
 
@@ -39,6 +39,21 @@ def narrowed_like(d, y):
             not hasattr(d, "_fields"):
         parts = [narrowed_like(p, t) for p, t in zip(d, y)]
         return d if all(p is q for p, q in zip(parts, d)) else _like(d, type(d)(parts))
+    return d
+
+
+def given_back(d, x):
+    """The gradient `d` with respect to the container argument `x` (a dict, list or tuple the function reads by
+    key or position) as the transformed function gives it back, and so the generated text run on its own: plain
+    dicts, lists and tuples (the runtime's DictParts, Parts and TupleParts, which add part by part, made the
+    containers `x` has), a Python number's derivative a float."""
+    if isinstance(x, (float, int)) and not isinstance(x, bool):
+        return float(d) if isinstance(d, np.floating) or type(d) is np.ndarray and d.ndim == 0 else d
+    if type(x) is dict and isinstance(d, dict):
+        return {k: given_back(v, x[k]) if k in x else v for k, v in d.items()}
+    if type(x) in (list, tuple) and isinstance(d, (list, tuple)) and len(d) == len(x) and \
+            getattr(d, "record", None) is None:
+        return type(x)(given_back(p, t) for p, t in zip(d, x))
     return d
 
 
