@@ -108,10 +108,9 @@ def write_in_place(body: list, primal: set, tangents: dict, numbers: set, namer,
             phi.operands[0] = init
     # (`dy[:, j] = dv` with dv a view of dy itself, `y[:, j] = y[i] + 0.5`: the value was a new array, its tangent
     # the view dy[i]; NumPy does not buffer an overlapping write, so dv is copied where it shares dy's memory)
-    new = (number_tangents, {t for t, p in primal_of.items() if p in numpy_values})  # (sums of the second are new)
     overlapping = {id(s) for s in candidates if s.value.op == MARK and id(s) in chosen and
-                   type(s.value.args[1]) is ir.Var and _arrays_of(s.value.args[1].name, defs, new, set()) &
-                   _arrays_of(s.value.args[0].name, defs, new, set())}
+                   type(s.value.args[1]) is ir.Var and _arrays_of(s.value.args[1].name, defs, number_tangents, set())
+                   & _arrays_of(s.value.args[0].name, defs, number_tangents, set())}
     renames: dict = {}
     _rewrite(body, chosen, renames, lambda: namer.fresh("t"), batched, overlapping)
     if renames:
@@ -449,30 +448,28 @@ def _mark_versions(body: list, writes: list, chosen: set, defs: dict) -> None:
 
 
 # ----- the writes
-def _arrays_of(name: str, defs: dict, new: tuple, seen: set) -> set:
-    """The names of the tangent arrays `name` may be or be a view of (`_sharing`'s classes without the writes'
-    own joins): down copies, calls that may give an operand back (rt.broadcast_tangent, a view), writes in place
-    (a candidate's result is its base's array) and joins; not into what is new (`_FRESH`, `new`: the tangents of
-    numbers, and the sums of NumPy arrays' tangents)."""
+def _arrays_of(name: str, defs: dict, numbers: set, seen: set) -> set:
+    """The names of the tangent arrays `name` may be or be a view of: down copies, calls that may give an operand
+    back (rt.broadcast_tangent, a view), writes in place (a candidate's result is its base's array) and joins; not
+    into the tangents of numbers (`numbers`) nor into what arithmetic or a copy makes (`_FRESH`, and sums: a sum
+    of lists is no view of an array either)."""
     if name in seen:
         return set()
     seen.add(name)
     out = {name}
     d = defs.get(name)
-    numbers, of_numpy = new
-    if name in numbers or name in of_numpy and type(d) is ir.Assign and type(d.value) is ir.Call and \
-            d.value.op in _FRESH_OF_NUMPY:
+    if name in numbers:
         return out
     if type(d) is tuple:  # (a phi: every value it may take)
         for o in d[2]:
-            out |= _arrays_of(o.name, defs, new, seen) if type(o) is ir.Var else set()
+            out |= _arrays_of(o.name, defs, numbers, seen) if type(o) is ir.Var else set()
     elif type(d) is ir.Assign and type(d.value) is ir.Var:
-        out |= _arrays_of(d.value.name, defs, new, seen)
+        out |= _arrays_of(d.value.name, defs, numbers, seen)
     elif type(d) is ir.Assign and type(d.value) is ir.Call and (d.value.op in _CANDIDATES or d.value.op == "getitem"):
-        out |= _arrays_of(d.value.args[0].name, defs, new, seen) if type(d.value.args[0]) is ir.Var else set()
-    elif type(d) is ir.Assign and type(d.value) is ir.Call and d.value.op not in _FRESH:
+        out |= _arrays_of(d.value.args[0].name, defs, numbers, seen) if type(d.value.args[0]) is ir.Var else set()
+    elif type(d) is ir.Assign and type(d.value) is ir.Call and d.value.op not in _FRESH | _FRESH_OF_NUMPY:
         for n in vars_of(d.value):
-            out |= _arrays_of(n, defs, new, seen)
+            out |= _arrays_of(n, defs, numbers, seen)
     return out
 
 
