@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as _np
 
-from s2s.rules.primitive import define, given, linear, non_default
+from s2s.rules.primitive import define, given, linear, non_default, nondiff
 from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import Sym, emit, np, rt
 
@@ -222,7 +222,7 @@ define(RT + "gradient_spacing_transpose",
         lambda t, ans, g, d, u, f, j, *vs, axis=None, edge_order=1: _X(g, t, u, f, j, *vs, **_options(axis, edge_order)),
         lambda t, ans, g, d, u, f, j, *vs, axis=None, edge_order=1: _X(g, d, t, f, j, *vs, **_options(axis, edge_order)),
         None, None] + _X_IN[1])
-define(RT + "gradient_spacing_third", [None], [None])
+nondiff(RT + "gradient_spacing_third")  # (it refuses as it runs: its derivatives are never read)
 # rt.results_added(*parts): np.gradient's results (an array, or a tuple of them) added: linear in each part
 define(RT + "results_added", [lambda G, ans, *parts: G] * _SPACINGS,
        [lambda d, ans, *parts: d] * _SPACINGS,
