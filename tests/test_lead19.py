@@ -1,4 +1,6 @@
 """Round 19, the lead's fixes. Every derivative is checked against finite differences, every value against NumPy."""
+import random
+
 import numpy as np
 import pytest
 
@@ -65,3 +67,38 @@ def test_the_copy_is_made_only_where_the_tangent_may_be_a_view_of_the_array():
         return np.sum(y)
 
     assert "unshared" not in s2s.jvp(elementwise).source
+
+
+def uniform_of_bounds(lo, hi):
+    rng = np.random.default_rng(5)
+    z = rng.uniform(lo, hi, size=4)
+    return np.sum(z ** 2)
+
+
+def uniform_of_array_bounds(lo, hi):
+    rng = np.random.default_rng(5)
+    return np.sum(rng.uniform(lo, hi) ** 2)
+
+
+@pytest.mark.parametrize("f, lo, hi", [
+    (uniform_of_bounds, np.float32(0.2), np.float32(1.5)),
+    (uniform_of_array_bounds, np.array([0.2, 0.1], np.float32), np.array([1.5, 0.7], np.float32)),
+    (uniform_of_bounds, 0.2, 1.5)])
+def test_a_uniform_draw_of_float32_bounds_keeps_numpys_value(f, lo, hi):
+    # (hunt19reg S1, of 5779359: NumPy takes the bounds as doubles; s2s computed high - low in float32)
+    value, (glo, ghi) = s2s.value_and_grad(f, wrt=(0, 1))(lo, hi)
+    assert value == f(lo, hi)
+    lo64, hi64 = np.asarray(lo, float), np.asarray(hi, float)
+    assert_close(glo, numeric_grad(f, (lo64, hi64), 0), rtol=1e-5)
+    assert_close(ghi, numeric_grad(f, (lo64, hi64), 1), rtol=1e-5)
+
+
+def python_uniform(lo, hi):
+    random.seed(3)
+    return random.uniform(lo, hi) ** 2
+
+
+def test_pythons_uniform_computes_with_what_it_is_given():
+    lo, hi = np.float32(0.2), np.float32(1.5)
+    value, _ = s2s.value_and_grad(python_uniform, wrt=(0, 1))(lo, hi)
+    assert value == python_uniform(lo, hi) and type(value) is type(python_uniform(lo, hi))

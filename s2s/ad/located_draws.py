@@ -23,6 +23,7 @@ numbers) stay refused, with the rewrite to write where there is one (errors.py).
 from __future__ import annotations
 
 import dataclasses
+import random
 
 import numpy as np
 
@@ -85,7 +86,6 @@ def _parts(value, free: dict):
     """(the generator's draw: ("method", rng) or ("global", the bound method's free name), the method's name, its
     parameters {name: atom}, size, its table entry) of a call of a `LOCATED` (NumPy's) or `PYTHON_LOCATED` draw
     whose arguments s2s can name; None otherwise."""
-    import random
     if type(value) is not ir.Call:
         return None
     if value.op == "callmethod" and type(value.args[1]) is ir.Const and type(value.args[0]) is ir.Var and \
@@ -147,6 +147,10 @@ def _composition(s: ir.Assign, free: dict, namer: Namer) -> list:
         z = temp(ir.Call("call", (ir.Var(spelled),) + own + (shape,)))
     if form == "between":
         low, high = parameters["low"], parameters["high"]
+        # (NumPy takes the bounds as doubles: high - low of two float32 bounds is a double's difference; Python's
+        # random.uniform computes with what it is given. A method's receiver is taken for NumPy's)
+        python = how == "global" and isinstance(getattr(free[base.name][0], "__self__", None), random.Random)
+        high = high if python else temp(ir.Call("numpy.float64", (high,)))
         scaled = temp(ir.Call("mul", (temp(ir.Call("sub", (high, low))), z)))
         value = ir.Call("add", (low, scaled))
     else:
