@@ -113,6 +113,7 @@ ADJOINT_BEGINS = "adjoint_begins"
 # a list the function grows, extended in place where nothing else holds it: `xs += [v]` (back/growing.py)
 GROW = "grow"
 COPY = "numpy.copy"
+FLOAT64 = "numpy.float64"  # np.float64(a): a as doubles (a located uniform draw's bound, ad/located_draws.py)
 # a saved value's copy (the forward sweep's): an array's copied, a number kept as it is (np.copy of a NumPy
 # number takes ~3 us per element of a loop, and makes a 0-d array of it)
 COPY_SAVED = "s2s.runtime.copy_saved"

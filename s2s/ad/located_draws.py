@@ -27,7 +27,7 @@ import random
 
 import numpy as np
 
-from s2s import ir
+from s2s import ir, prims
 from s2s.ad.analysis import activity
 from s2s.front.libraries import home_module
 from s2s.ir.names import Namer
@@ -150,7 +150,7 @@ def _composition(s: ir.Assign, free: dict, namer: Namer) -> list:
         # (NumPy takes the bounds as doubles: high - low of two float32 bounds is a double's difference; Python's
         # random.uniform computes with what it is given. A method's receiver is taken for NumPy's)
         python = how == "global" and isinstance(getattr(free[base.name][0], "__self__", None), random.Random)
-        high = high if python else temp(ir.Call("numpy.float64", (high,)))
+        high = high if python else temp(ir.Call(prims.FLOAT64, (high,)))
         scaled = temp(ir.Call("mul", (temp(ir.Call("sub", (high, low))), z)))
         value = ir.Call("add", (low, scaled))
     else:
