@@ -25,7 +25,7 @@ ITEM_READS = frozenset({"getitem", "s2s.runtime.dict_get", "s2s.runtime.dict_key
 # the generated helpers of an inner gradient (`grads = s2s.grad(loss)(params)` inlined) given the dict at this
 # position for its keys, shapes and dtypes alone: they give a new adjoint dict, or the adjoint, never the dict itself
 STRUCTURE_READS = {"s2s.runtime.getitem_adjoint": 1, "s2s.runtime.add_at": 2, "s2s.runtime.settled_like": 1,
-                   "s2s.runtime.narrowed_like": 1, "s2s.runtime.unbroadcast": 1}
+                   "s2s.runtime.narrowed_like": 1, "s2s.runtime.unbroadcast": 1, "s2s.runtime.given_back": 1}
 
 
 _DISPLAYS = frozenset({"list", "tuple", "s2s.runtime.dict_of"})  # ([d], (d, 3.0), {'d': d})
