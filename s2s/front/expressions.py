@@ -347,9 +347,9 @@ class ExpressionLowering(AttributeLowering):
         return node
 
     def dict_display(self, keys, values, node, hint) -> ir.Atom:
-        """`{"w": w, "b": b}` (or `dict(w=w, b=b)`) with constant keys: a dict whose values are known here, so
+        """`{"w": w, "b": b}` (or `dict(w=w, b=b)`, `{(0, 0): a, (0, 1): b}`) with constant keys: a dict whose values are known here, so
         that `d["w"]` reads `w` itself."""
-        if not all(isinstance(k, ir.Const) and isinstance(k.value, (str, int)) for k in keys):
+        if not all(isinstance(k, ir.Const) and _constant_key(k.value) for k in keys):
             raise self.error(node, "a dict display with keys computed at run time",
                              "use string or integer constants as keys: {'w': w, 'b': b}")
         names = tuple(k.value for k in keys)
@@ -554,3 +554,8 @@ class ExpressionLowering(AttributeLowering):
         made = self.definitions.get(atom.name) if isinstance(atom, ir.Var) else None
         return getattr(made, "op", None) in _SEQUENCES
 
+
+
+def _constant_key(value) -> bool:
+    """Is `value` a key a dict display may have: a string, an integer, or a tuple of them (`{(0, 1): a}`)?"""
+    return isinstance(value, (str, int)) or isinstance(value, tuple) and all(_constant_key(v) for v in value)
