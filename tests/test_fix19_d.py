@@ -1,5 +1,10 @@
 """False refusals the round-19 regression hunt found (fix19d, /tmp/hunt/hunt19reg/REPORT.md).
 
+R1. `w = np.hanning(len(x)); w[1] = x[1]` (also scipy.signal.windows.hann(len(x))) was refused as a write into an
+    array "the function did not create", where np.hanning(3) was exact: a call s2s does not follow, given only
+    constants and Python numbers of the function's (len(x)), cannot hand back an array of the function's, so its
+    result is an array of its own (element_writes._may_hand_back).
+
 R3. A dict display with constant tuple keys (`{(0, 0): x[0], (0, 1): x[1]}`) was refused as "keys computed at run
     time", though the same dict written key by key or by a comprehension was exact: a tuple of string or integer
     constants is a constant key of the display (expressions._constant_key).
@@ -10,6 +15,7 @@ import copy
 
 import numpy as np
 import pytest
+import scipy.signal
 
 import s2s
 from conftest import assert_close, numeric_grad
@@ -82,3 +88,42 @@ def test_dict_display_of_a_float_key_still_refused():
         return d[0.5]
     with pytest.raises(s2s.S2SError, match="keys computed at run time"):
         s2s.grad(float_key)(X)
+
+
+# ----- R1: an element write into a window made of len(x)
+
+def hanning_len(x):
+    w = np.hanning(len(x))
+    w[1] = x[1]
+    return np.sum(w * x)
+
+
+def hann_len(x):
+    w = scipy.signal.windows.hann(len(x) + 2)
+    w[0] = x[0] * x[1]
+    w[-1] += np.sin(x[2])
+    return np.sum(w[1:-1] * x) + w[0] * w[-1]
+
+
+def kaiser_len_in_loop(x):
+    w = np.kaiser(2 * len(x) - 1, 2.0)
+    for i in range(len(x)):
+        w[i] = w[i] * x[i]
+    return np.sum(w[:len(x)] ** 2) + np.sum(w[len(x):])
+
+
+@pytest.mark.parametrize("f", [hanning_len, hann_len, kaiser_len_in_loop])
+def test_element_write_into_a_window_of_len(f):
+    every_mode(f, X)
+
+
+def test_a_call_given_the_function_s_array_still_refused():
+    import typing
+
+    def handed_back(x):
+        y = x * 2.0
+        w = typing.cast(np.ndarray, y)
+        w[1] = x[1]
+        return np.sum(w * y)
+    with pytest.raises(s2s.S2SError):
+        s2s.grad(handed_back)(X)

@@ -261,8 +261,8 @@ class ElementWriteLowering(ListWriteLowering):
         todo, seen = [atom], set()
         while todo:
             a = todo.pop()
-            if not isinstance(a, ir.Var) or a.name in seen:
-                continue
+            if not isinstance(a, ir.Var) or a.name in seen or python_number(a, self._defining):
+                continue  # (`np.hanning(len(x))`: a number of the function's is no array it could hand back)
             seen.add(a.name)
             if self.is_sequence(a):
                 return True
@@ -434,8 +434,9 @@ class ElementWriteLowering(ListWriteLowering):
         """May the call s2s does not follow (`call`, `callmethod`) return a value of the function's, or a part of
         one, itself (`next(iter([y]))`, `operator.getitem(xs, 0)`, `typing.cast(np.ndarray, y)`)? Where an
         argument is an array, container or parameter of the function's, or made of one by such a call; not where
-        the arguments are constants and objects s2s knows nothing of (`np.random.rand(3)`, `rng.normal(size=3)`,
-        a library object's method, whatever the object: a generator passed in)."""
+        the arguments are constants, Python numbers (`np.hanning(len(x))`) and objects s2s knows nothing of
+        (`np.random.rand(3)`, `rng.normal(size=3)`, a library object's method, whatever the object: a generator
+        passed in)."""
         seen = set() if seen is None else seen
         callee = self.free[call.args[0].name][0] if call.op == "call" and isinstance(call.args[0], ir.Var) and \
             call.args[0].name in self.free else None
@@ -445,8 +446,8 @@ class ElementWriteLowering(ListWriteLowering):
             return False
         operands = list(call.args[1:] if call.op == "call" else call.args[2:]) + [v for _, v in call.kwargs]
         for a in operands:
-            if not isinstance(a, ir.Var) or a.name in seen:
-                continue
+            if not isinstance(a, ir.Var) or a.name in seen or python_number(a, self._defining):
+                continue  # (`np.hanning(len(x))`: a number of the function's is no array it could hand back)
             seen.add(a.name)
             made = self.definitions.get(a.name)
             if made is not None and made.op in _OPAQUE:
