@@ -69,7 +69,7 @@ class ItemOperators:
             elif o in self.visible:  # (module data)
                 break
             elif settled and self.copy_made_anew(o, base):  # (the deep copy the loop makes anew, standing for its
-                (itself if o == own else arrays).append(o)   # items: changed in place, as NumPy changes them)
+                (itself if o in (own, self._iterated_whole(base)) else arrays).append(o)  # items: changed in place)
             elif o == own or o in self.ranges or self._made_as(o, self.OWN_CONTAINERS):
                 continue  # (the container written, a range, or a list, tuple or dict holding what `objects` names too)
             elif self._made_as(o, {_DEEP_COPY}) and self._newest(ir.Var(o)) is not None:
@@ -108,10 +108,13 @@ class ItemOperators:
         its items is read from (`for w in opt`, `rt.iterated(opt_1)`)? Its arrays are changed in place: the
         statement's `itself` (the container `base` is, whose keys the loop's new dict is made with) or `arrays`
         (any other version: an older name for it read later is a stale read, `read`)."""
+        return name in self.versions(self._iterated_whole(base)) and self._made_as(name, {_DEEP_COPY})
+
+    def _iterated_whole(self, base: ir.Var) -> str:
+        """The container whose list of items `base` is (`params` of `rt.iterated(params)`), else `base` itself."""
         made = self.made_by.get(base.name)
-        whole = made.args[0].name if isinstance(made, ir.Call) and made.op in _ITEMS_OF and made.args and \
+        return made.args[0].name if isinstance(made, ir.Call) and made.op in _ITEMS_OF and made.args and \
             isinstance(made.args[0], ir.Var) else base.name
-        return name in self.versions(whole) and self._made_as(name, {_DEEP_COPY})
 
     def item_kept(self, s: ir.Assign, item: str, base: ir.Var, objects: dict) -> None:
         """`s` changes in place `base`, the item `item` of a list or a dict that the loop makes anew (item_loops.py):
