@@ -347,8 +347,8 @@ class ExpressionLowering(AttributeLowering):
         return node
 
     def dict_display(self, keys, values, node, hint) -> ir.Atom:
-        """`{"w": w, "b": b}` (or `dict(w=w, b=b)`, `{(0, 0): a, (0, 1): b}`) with constant keys: a dict whose values are known here, so
-        that `d["w"]` reads `w` itself."""
+        """`{"w": w, "b": b}` (or `dict(w=w, b=b)`, `{(0, 0): a, (0, 1): b}`) with constant keys: a dict whose
+        values are known here, so that `d["w"]` reads `w` itself."""
         if not all(isinstance(k, ir.Const) and _constant_key(k.value) for k in keys):
             raise self.error(node, "a dict display with keys computed at run time",
                              "use string or integer constants as keys: {'w': w, 'b': b}")
