@@ -41,7 +41,7 @@ def arrays_of_displays(fn: ir.Function, namer: Namer) -> ir.Function:
     NumPy elementwise function reads read through np.asarray there: NumPy makes that array of it itself, and the
     function's rules see it, not the list. The list stays a list for its other readers. Returns new IR (the input
     is not modified)."""
-    displays = sequences(fn)
+    displays = sequences(fn, maybe=True)  # (a loop's value that starts as a list and becomes an array too)
     # (and a list the module holds: `K = [1, 0, 1]` read by stats.bernoulli.logpmf(K, p))
     displays |= {name for name, held in fn.free.items() if isinstance(held[0], list) and held[0]}
     records = named_tuples(fn)
@@ -71,10 +71,12 @@ def arrays_of_displays(fn: ir.Function, namer: Namer) -> ir.Function:
     return dataclasses.replace(fn, body=map_blocks(fn.body, block))
 
 
-def sequences(fn: ir.Function) -> set[str]:
+def sequences(fn: ir.Function, maybe: bool = False) -> set[str]:
     """The names of `fn` that surely hold a list or a tuple: made by a display, list(...), tuple(...), sorted(...)
     or an append (a list grown in a loop, a comprehension's, `t = t + (v,)`), `xs + ys` of two such (which the
-    front end writes sum([ys], xs)), or a copy or a join (a phi, a jump's value) of only such values."""
+    front end writes sum([ys], xs)), or a copy or a join (a phi, a jump's value) of only such values. With
+    `maybe`, also the joins of such a value and others (`h = [x, x]` then `h = s * 0.5` in a loop: a list on
+    its first iteration, an array after)."""
     joins: dict = {}  # a copy's, a phi's target -> the atoms it takes (None: surely a sequence)
     displays: dict = {}  # a list display -> its items
     for s in ir.statements(fn.body):
@@ -99,6 +101,16 @@ def sequences(fn: ir.Function) -> set[str]:
 
     def held(a) -> bool:
         return type(a) is ir.Var and a.name in out or type(a) is ir.Const and type(a.value) in (list, tuple)
+    if maybe:  # (the least set: a join with one atom that may be a sequence)
+        out = {target for target, atoms in joins.items() if atoms is None}
+        grown = True
+        while grown:
+            grown = False
+            for target, atoms in joins.items():
+                if target not in out and any(held(a) for a in atoms):
+                    out.add(target)
+                    grown = True
+        return out
     # (a loop's phis feed each other: each is taken for a sequence until one of its atoms is surely not)
     out = set(joins)
     dropped = True

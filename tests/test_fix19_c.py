@@ -1,0 +1,99 @@
+"""Forward-mode crashes the round-19 regression hunt found (hunt19reg C1-C3), where grad was right.
+
+1. `h = [x, x]; for ...: s = np.negative(h); h = s * 0.5`: a loop's value that starts as a list of numbers and
+   becomes an array. The elementwise call read the loop's value as it was, so its tangent stayed a list on the first
+   iteration and the generated `dh_1 = -0.5 * dh_1` raised TypeError (can't multiply sequence by a float). A join
+   that may hold a list is now read through np.asarray by NumPy's elementwise functions, as one that surely holds one
+   was (ad/operands.sequences(maybe=True)).
+
+Each program is checked in every mode against central differences, its value against NumPy's, and the caller's
+arguments unchanged.
+"""
+import copy
+
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, numeric_grad
+
+
+def _fd_hessian(f, args, wrt, eps=1e-4):
+    x = np.asarray(args[wrt], dtype=float)
+    rows = []
+    for i in range(x.size):
+        e = np.zeros(x.size)
+        e[i] = eps
+        up, down = list(args), list(args)
+        up[wrt], down[wrt] = x + e.reshape(x.shape), x - e.reshape(x.shape)
+        rows.append(np.ravel(numeric_grad(f, up, wrt, 1e-5) - numeric_grad(f, down, wrt, 1e-5)) / (2 * eps))
+    return np.array(rows).reshape(x.shape + x.shape)
+
+
+def every_mode(f, *args, wrt=0, hessian=True):
+    """f(*args) (a number) by every transformation with respect to args[wrt] (a float or an array)."""
+    kept = copy.deepcopy(args)
+    plain = lambda *a: f(*copy.deepcopy(a))  # noqa: E731
+    expected = plain(*args)
+    numeric = numeric_grad(plain, args, wrt)
+    assert np.max(np.abs(numeric)) > 1e-3
+    value, gradient = s2s.value_and_grad(f, wrt=wrt)(*args)
+    assert value == pytest.approx(expected, rel=1e-12, abs=1e-12), f"{f.__name__}: value"
+    assert_close(gradient, numeric, what=f"{f.__name__}: value_and_grad")
+    assert_close(s2s.grad(f, wrt=wrt)(*args), numeric, what=f"{f.__name__}: grad")
+    primal, pullback = s2s.vjp(f, wrt=wrt)(*args)
+    assert primal == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    assert_close(pullback(1.0), numeric, what=f"{f.__name__}: vjp")
+    v = np.linspace(-1.0, 1.0, np.size(numeric)).reshape(np.shape(numeric)) + 0.25
+    v = float(v) if np.ndim(numeric) == 0 else v
+    primal, tangent = s2s.jvp(f, wrt=wrt)(args, (v,))
+    assert primal == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    assert_close(tangent, np.sum(numeric * v), what=f"{f.__name__}: jvp")
+    assert_close(s2s.jacobian(f, wrt=wrt, mode="forward")(*args), numeric, what=f"{f.__name__}: forward jacobian")
+    assert_close(s2s.jacobian(f, wrt=wrt)(*args), numeric, what=f"{f.__name__}: reverse jacobian")
+    if hessian:
+        assert_close(s2s.hessian(f, wrt=wrt)(*args), _fd_hessian(plain, args, wrt), 1e-4, 1e-5,
+                     what=f"{f.__name__}: hessian")
+    for a, b in zip(args, kept):
+        if isinstance(a, np.ndarray):
+            assert np.array_equal(a, b), f"{f.__name__}: the caller's array changed"
+
+
+# ---- 1. a loop's value that starts as a list of numbers ----
+
+V = np.array([0.5, -1.0])
+
+
+def negated_list(x, V):  # (hunt19reg repro_C1)
+    h = [x, x]
+    acc = 0.0
+    for i in range(3):
+        s = np.negative(h)
+        acc = acc + np.sum(s * V)
+        h = s * 0.5
+    return acc
+
+
+def squared_list(x, V):
+    h = [x, 2.0 * x]
+    acc = 0.0
+    for i in range(3):
+        s = np.sin(h)
+        acc = acc + np.sum(s * s * V)
+        h = s * 0.5 + x
+    return acc
+
+
+def list_or_array_in_branch(x, V):
+    h = [x, x * x]
+    for i in range(2):
+        if i > 0:
+            h = np.exp(h) * 0.5
+    return np.sum(np.negative(h) * V) * x
+
+
+@pytest.mark.parametrize("f", [negated_list, squared_list, list_or_array_in_branch])
+def test_loop_value_starting_as_a_list(f):
+    every_mode(f, 0.7, V)
+    every_mode(f, np.float64(-0.4), V)
+
