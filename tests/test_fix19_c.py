@@ -6,6 +6,11 @@
    that may hold a list is now read through np.asarray by NumPy's elementwise functions, as one that surely holds one
    was (ad/operands.sequences(maybe=True)).
 
+2. `M = M.copy(); M[0, 1] = x[0] * x[1]` of the caller's dict keyed by pairs: the generated code passes the index
+   `0, 1` as two parts (as it does for an array), and the runtime's helpers read a dict's key from the first part
+   alone, taking the dict's tangents for an array (IndexError in jvp, the forward Jacobian and the Hessian; in grad
+   too where the pair was written twice). A dict's key is now the pair (runtime/indexing.py, runtime/higher.py).
+
 Each program is checked in every mode against central differences, its value against NumPy's, and the caller's
 arguments unchanged.
 """
@@ -97,3 +102,49 @@ def test_loop_value_starting_as_a_list(f):
     every_mode(f, 0.7, V)
     every_mode(f, np.float64(-0.4), V)
 
+
+# ---- 2. a copy of the caller's dict keyed by pairs, one pair written ----
+
+X = np.array([0.3, -0.5, 0.8])
+
+
+def pair_keyed_copy(x, M):  # (hunt19reg repro_C3)
+    M = M.copy()
+    M[0, 1] = x[0] * x[1]
+    return M[0, 1] * M[1, 0]
+
+
+def pair_keyed_dict_call(x, M):
+    M = dict(M)
+    M[1, 0] = np.sin(x[2]) * M[1, 0]
+    M[0, 1] = x[0] * M[1, 0]
+    return M[0, 1] * M[1, 0] + x[1] * M[0, 1]
+
+
+def pair_written_in_a_loop(x, M):
+    M = M.copy()
+    for i in range(2):
+        M[0, 1] = x[i] * M[1, 0] + M[0, 1] * x[2]
+    return M[0, 1] * M[1, 0]
+
+
+def pair_written_twice(x, M):
+    M = M.copy()
+    M[0, 1] = x[0] * x[1]
+    M[0, 1] = M[0, 1] * x[2]
+    M[1, 0] = M[0, 1] + x[0]
+    return M[0, 1] * M[1, 0]
+
+
+def pair_holding_an_array(x, M):
+    M = M.copy()
+    M[0, 1] = x[0:2] * x[1]
+    return np.sum(M[0, 1] * M[1, 0])
+
+
+@pytest.mark.parametrize("f", [pair_keyed_copy, pair_keyed_dict_call, pair_written_in_a_loop, pair_written_twice,
+                               pair_holding_an_array])
+def test_dict_copy_keyed_by_pairs(f):
+    M = {(0, 1): 0.0, (1, 0): 2.0}
+    every_mode(f, X, M)
+    assert M == {(0, 1): 0.0, (1, 0): 2.0}

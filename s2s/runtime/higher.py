@@ -116,9 +116,10 @@ def batch_getitem_adjoint(d, x, *index):
         return out
     if _is_zero(d):
         return 0.0
-    if isinstance(x, dict) and len(index) == 1:  # (`s2s.grad(loss)(p, x)` of a dict p: its item's part, zeros else)
-        x[index[0]]  # (a key it lacks: the KeyError reading it raises)
-        return DictParts((k, d if k == index[0] else batch_zeros(v, d)) for k, v in x.items())
+    if isinstance(x, dict):  # (`s2s.grad(loss)(p, x)` of a dict p: its item's part, zeros else; M[0, 1] keys the
+        key = index[0] if len(index) == 1 else index  # pair (0, 1))
+        x[key]  # (a key it lacks: the KeyError reading it raises)
+        return DictParts((k, d if k == key else batch_zeros(v, d)) for k, v in x.items())
     if isinstance(x, (tuple, list)) and len(index) == 1 and isinstance(index[0], (int, np.integer)) and \
             (_ragged(x) or type(d) is not np.ndarray):
         # (an item of a list of arrays of other shapes, layer weights, or of containers: no array stacks their

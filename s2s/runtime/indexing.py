@@ -219,6 +219,8 @@ def copy_adjoint(g):
 def setitem_value_adjoint(g, *index):
     """Adjoint of `v` in `y[index] = v`: `g[index]`, where an element written twice (a repeated fancy
     index) takes it only at the write that stuck, as NumPy's assignment left it."""
+    if isinstance(g, dict) and len(index) > 1:  # (`M[0, 1] = v` of a dict: the part at the pair (0, 1))
+        return g[index]
     if isinstance(g, (dict, list, tuple)) and len(index) == 1 or _objects(g) and len(index) == 1 and \
             type(index[0]) is int:
         # `q = p.copy(); q["w"] = v` of a dict: the part at the key; of a list (its parts may differ in shape), the
@@ -278,9 +280,9 @@ def setitem_tangent(d, ans, *index):
         out = Parts(zeros_like(v) for v in ans)
         out[index[0]] = d
         return out
-    if isinstance(ans, dict) and len(index) == 1:  # a key of a dict (`q = p.copy(); q["w"] = v`)
+    if isinstance(ans, dict):  # a key of a dict (`q = p.copy(); q["w"] = v`; `M[0, 1] = v` keys the pair)
         out = DictParts(zeros_like(ans))
-        out[index[0]] = d
+        out[index[0] if len(index) == 1 else index] = d
         return out
     out = np.zeros(np.shape(ans), dtype=np.result_type(np.asarray(ans).dtype, np.float64))
     out[index[0] if len(index) == 1 else index] = d
@@ -308,10 +310,10 @@ def batch_setitem_tangent(d, ans, *index):
         return out
     if _zero(d):
         return 0.0
-    if isinstance(ans, dict) and len(index) == 1:  # a key of a dict: d there, zeros with the batch axis elsewhere
+    if isinstance(ans, dict):  # a key of a dict: d there, zeros with the batch axis elsewhere
         # (a bare 0.0 read at another key meets arrays of no batch axis, `(1.0 - t ** 2) * dt`, and makes one)
         out = DictParts((k, _batch_zeros(v, d)) for k, v in ans.items())
-        out[index[0]] = d
+        out[index[0] if len(index) == 1 else index] = d
         return out
     d = np.asarray(d)
     out = np.zeros(d.shape[:1] + np.shape(ans), dtype=np.result_type(d.dtype, np.asarray(ans).dtype, np.float64))
@@ -353,9 +355,9 @@ def batch_setitem_base(d, *index):
         return out
     if _zero(d):
         return 0.0
-    if isinstance(d, (list, tuple, dict)) and len(index) == 1:
+    if isinstance(d, (list, tuple)) and len(index) == 1 or isinstance(d, dict):  # (M[0, 1] of a dict: the pair)
         out = DictParts(d) if isinstance(d, dict) else Parts(d)
-        out[index[0]] = 0.0
+        out[index[0] if len(index) == 1 else index] = 0.0
         return out
     out = np.array(d, dtype=np.result_type(np.asarray(d).dtype, np.float64))
     out[batch_key(index)] = 0.0
@@ -377,9 +379,9 @@ def batch_setitem(d_base, d_value, ans, *index):
         out = list(d_base)
         out[index[0]] = np.zeros_like(d_base[index[0]]) if d_value is None or _zero(d_value) else d_value
         return type(d_base)(out) if type(d_base) in (tuple, list) else out
-    if isinstance(d_base, dict) and isinstance(ans, dict) and len(index) == 1:  # a key of a dict, the others kept
-        out = DictParts(d_base)
-        out[index[0]] = _batch_zeros(ans[index[0]], d_base) if d_value is None or _zero(d_value) else d_value
+    if isinstance(d_base, dict) and isinstance(ans, dict):  # a key of a dict, the others kept (M[0, 1]: the pair)
+        out, key = DictParts(d_base), index[0] if len(index) == 1 else index
+        out[key] = _batch_zeros(ans[key], d_base) if d_value is None or _zero(d_value) else d_value
         return out
     if type(d_base) is np.ndarray and type(d_value) is np.ndarray and d_base.dtype == np.float64 and \
             d_value.dtype == np.float64 and d_base.shape[1:] == np.shape(ans):
@@ -444,9 +446,9 @@ def setitem_adjoint(g, *index):
         part = g[index[0]]  # array's or a number's zero is a bare 0.0; a container's keeps its parts, read later)
         out[index[0]] = zeros_like(part) if isinstance(part, (list, tuple, dict)) else 0.0
         return out
-    if isinstance(g, dict) and len(index) == 1:  # a key of a dict: its part zeroed, a bare 0.0 (the value written
-        out = DictParts(g)                           # there may differ in shape from the one it replaced)
-        out[index[0]] = 0.0
+    if isinstance(g, dict):  # a key of a dict (M[0, 1]: the pair): its part zeroed, a bare 0.0 (the value written
+        out = DictParts(g)   # there may differ in shape from the one it replaced)
+        out[index[0] if len(index) == 1 else index] = 0.0
         return out
     out = np.array(g, dtype=np.result_type(np.asarray(g).dtype, np.float64))
     out[index[0] if len(index) == 1 else index] = 0.0
