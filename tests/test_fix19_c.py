@@ -11,6 +11,12 @@
    alone, taking the dict's tangents for an array (IndexError in jvp, the forward Jacobian and the Hessian; in grad
    too where the pair was written twice). A dict's key is now the pair (runtime/indexing.py, runtime/higher.py).
 
+3. `layers = list(layers); layers[0] = layers[0] * s` of a list holding an array, a number and a dict: the forward
+   Jacobian's zero tangent of the dict item was an array (`rt.batch_getitem(dt9, 'w')` raised IndexError), and the
+   Hessian's zero tangents of the adjoint's dict item were plain dicts, which `+` does not add (TypeError). They are
+   now the item's own zeros key by key (runtime/indexing.batch_setitem_tangent), a DictParts in an adjoint's
+   tangents (runtime/higher.batch_getitem_adjoint).
+
 Each program is checked in every mode against central differences, its value against NumPy's, and the caller's
 arguments unchanged.
 """
@@ -148,3 +154,37 @@ def test_dict_copy_keyed_by_pairs(f):
     M = {(0, 1): 0.0, (1, 0): 2.0}
     every_mode(f, X, M)
     assert M == {(0, 1): 0.0, (1, 0): 2.0}
+
+
+# ---- 3. a copied list holding an array, a number and a dict ----
+
+LAYERS = [np.array([0.3, -0.2, 0.5]), 0.7, {'w': np.array([1.0, 2.0])}]
+
+
+def scaled_first_layer(layers, s):  # (hunt19reg repro_C2)
+    layers = list(layers)
+    layers[0] = layers[0] * s
+    return np.sum(layers[0] ** 2) + layers[1] * s + np.sum(layers[2]['w'])
+
+
+def scaled_dict_read_by_s(layers, s):
+    layers = list(layers)
+    layers[0] = layers[0] * s
+    return np.sum(layers[0] * layers[2]['w'][0]) * s + layers[1] * np.sin(s) + np.sum(layers[2]['w'] * s ** 2)
+
+
+def nested_items(layers, s):
+    layers = list(layers)
+    layers[1] = layers[1] * s
+    return layers[1] ** 2 + np.sum(layers[2][0]['w'] * s) + np.sum(layers[0] * s)
+
+
+@pytest.mark.parametrize("f", [scaled_first_layer, scaled_dict_read_by_s])
+def test_copied_list_holding_a_dict(f):
+    every_mode(f, copy.deepcopy(LAYERS), 0.6, wrt=1)
+
+
+def test_copied_list_holding_a_list_of_dicts():
+    layers = [np.array([0.3, -0.2, 0.5]), 0.7, [{'w': np.array([1.0, 2.0])}, 0.5]]
+    every_mode(nested_items, layers, 0.6, wrt=1)
+    assert np.array_equal(layers[0], [0.3, -0.2, 0.5]) and layers[1] == 0.7

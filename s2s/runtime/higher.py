@@ -106,6 +106,16 @@ def _basic(index) -> bool:
 
 
 @zero_checked
+def _zero_parts(z):
+    """The zero tangents `z` (batch_zeros') of an item of a container, which are tangents of its adjoint: a dict's
+    as a DictParts, a ragged list's as a TupleParts (the others' parts `+` adds key by key, item by item)."""
+    if isinstance(z, dict):
+        return DictParts((k, _zero_parts(v)) for k, v in z.items())
+    if isinstance(z, (tuple, list)):
+        return TupleParts(_zero_parts(v) for v in z)
+    return z
+
+
 def batch_getitem_adjoint(d, x, *index):
     """Tangents of `rt.getitem_adjoint(g, x, *index)`: each tangent placed at `index` in zeros like `x`."""
     if type(d) is np.ndarray and type(x) is np.ndarray and len(index) == 1 and type(index[0]) in (slice, int):
@@ -119,13 +129,13 @@ def batch_getitem_adjoint(d, x, *index):
     if isinstance(x, dict):  # (`s2s.grad(loss)(p, x)` of a dict p: its item's part, zeros else; M[0, 1] keys the
         key = index[0] if len(index) == 1 else index  # pair (0, 1))
         x[key]  # (a key it lacks: the KeyError reading it raises)
-        return DictParts((k, d if k == key else batch_zeros(v, d)) for k, v in x.items())
+        return DictParts((k, d if k == key else _zero_parts(batch_zeros(v, d))) for k, v in x.items())
     if isinstance(x, (tuple, list)) and len(index) == 1 and isinstance(index[0], (int, np.integer)) and \
             (_ragged(x) or type(d) is not np.ndarray):
         # (an item of a list of arrays of other shapes, layer weights, or of containers: no array stacks their
         # tangents; the item's part, the others' zeros, item by item as batch_zeros makes those of such a list)
         x[index[0]]  # (out of range: the IndexError reading it raises)
-        parts = [d if k == index[0] % len(x) else batch_zeros(v, d) for k, v in enumerate(x)]
+        parts = [d if k == index[0] % len(x) else _zero_parts(batch_zeros(v, d)) for k, v in enumerate(x)]
         return TupleParts(parts) if isinstance(x, tuple) else Parts(parts)
     d = np.asarray(d)
     if isinstance(x, (tuple, list)):

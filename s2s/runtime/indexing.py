@@ -305,7 +305,8 @@ def batch_setitem_tangent(d, ans, *index):
         # (a list of arrays of other shapes, or not yet written, `P = [None] * (N + 1)`: no array stacks them; the
         # tangents item by item, as `batch_zeros` makes those of a ragged list)
         n = np.shape(d)[:1] if not _zero(d) else None  # (the batch's size)
-        out = Parts(0.0 if n is None or v is None else np.zeros(n + np.shape(v)) for v in ans)
+        out = Parts(0.0 if n is None or v is None else batch_zeros(v, d) if isinstance(v, (tuple, list, dict)) else
+                    np.zeros(n + np.shape(v)) for v in ans)  # (a dict item's: key by key, as batch_getitem reads)
         out[index[0]] = d
         return out
     if _zero(d):
