@@ -14,6 +14,8 @@ import numpy as np
 
 from s2s.errors import S2SError
 
+_GRADIENTS = type(np.gradient(np.zeros((2, 2))))  # (np.gradient along several axes: NumPy 1 a list, 2 a tuple)
+
 __all__ = ["gradient_spacing_tangent", "gradient_spacing_adjoint", "gradient_spacing_transpose",
            "gradient_spacing_third", "results_added"]
 
@@ -117,7 +119,7 @@ def gradient_spacing_tangent(d, u, f, j, *varargs, axis=None, edge_order=1):
         du = None if u is None else _steps(u, n)
         part = _along(F, _steps(varargs[j], n), _steps(d, n), du, edge_order, "a" if u is None else "ab")
         out[k] = out[k] + np.moveaxis(np.broadcast_to(part, F.shape), -1, a)
-    return out[0] if count == 1 else tuple(out)
+    return out[0] if count == 1 else _GRADIENTS(out)
 
 
 def gradient_spacing_adjoint(g, u, f, j, *varargs, axis=None, edge_order=1):
@@ -166,7 +168,7 @@ def gradient_spacing_third(*args, **kwargs):
 def results_added(*parts):
     """The results of np.gradient (each an array, or a tuple of one array per axis) added, as arrays."""
     if isinstance(parts[0], (tuple, list)):
-        return tuple(results_added(*same) for same in zip(*parts))
+        return type(parts[0])(results_added(*same) for same in zip(*parts))
     total = parts[0]
     for p in parts[1:]:
         total = total + p
