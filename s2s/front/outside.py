@@ -185,7 +185,6 @@ class OutsideLowering:
         no derivative whatever their arguments (len(x), x.shape, np.argmax(x))? A library function given only
         such values is called, not followed: its result carries no derivative (docs/limitations.md)."""
         known: dict = {}
-        registry._load()
 
         def outside(a) -> bool:
             if isinstance(a, ir.Const):
@@ -196,7 +195,7 @@ class OutsideLowering:
                 known[a.name] = False  # (until shown)
                 made = self.definitions.get(a.name)
                 known[a.name] = a.name in self.free and a.name not in self.defined or made is not None and (
-                    made.op in registry.NONDIFF and made.op not in _ITEMS_PASSED or
+                    registry.is_nondiff(made.op) and made.op not in _ITEMS_PASSED or
                     all(outside(b) for b in made.args + tuple(v for _, v in made.kwargs)))
             return known[a.name]
         return all(outside(a) for a in args) and all(isinstance(k, tuple) and outside(k[1]) for k in kwargs)
