@@ -201,7 +201,7 @@ def iterated_keys(fn: ir.Function) -> ir.Function:
             keys[seq] = ir.Call(prims.METHODS["keys"], (ir.Var(whole),))
         elif indexed and spelling(whole, made, defs) is not None:  # (a user's name, t1 too, or P['w'])
             at = next(s for s, _ in read[indexed[0]] if s.value.op != _DICT_GET)  # (the read, named in the refusal)
-            keys[seq] = ir.Call(_KEYS_ONLY, (ir.Var(whole), ir.Const(spelling(whole, made, defs)), ir.Const(
+            keys[seq] = ir.Call(KEYS_ONLY, (ir.Var(whole), ir.Const(spelling(whole, made, defs)), ir.Const(
                 base_name(indexed[0])), ir.Const(spelled(at))))
     if not keys:
         return fn
@@ -209,7 +209,7 @@ def iterated_keys(fn: ir.Function) -> ir.Function:
         s, value=keys[s.target]) if type(s) is ir.Assign and s.target in keys else s))
 
 
-_KEYS_ONLY = "s2s.runtime.dict_keys_only"
+KEYS_ONLY = "s2s.runtime.dict_keys_only"
 
 
 def _defined(body: list) -> tuple[dict, dict]:

@@ -9,9 +9,8 @@ import dataclasses
 
 from s2s import ir
 from s2s.ad.analysis import varied
+from s2s.ad.inactive import KEYS_ONLY
 from s2s.ir.walk import map_statements
-
-KEYS_ONLY = "s2s.runtime.dict_keys_only"
 
 
 def differentiated_keys(fn: ir.Function, wrt) -> ir.Function:
