@@ -147,7 +147,7 @@ def fields_only(kind: type) -> type:
 
 def getitem_adjoint(g, x, *index):
     """Adjoint of `x[index]`: `g` placed at `index` in zeros shaped like `x` (repeated indices add up)."""
-    idx = index[0] if len(index) == 1 else index
+    idx = _key(index)
     if type(x) is np.ndarray and x.dtype is _FLOAT64 and (type(idx) is slice or type(idx) is int):
         out = np.zeros(x.shape)  # (the common case first: a float array read at one slice or int)
         out[idx] = g
@@ -229,7 +229,7 @@ def setitem_value_adjoint(g, *index):
         return Parts(part) if type(index[0]) is slice else part
     if _zero(g):
         return g  # (a bare 0.0: no adjoint yet, for the whole container or array)
-    idx = index[0] if len(index) == 1 else index
+    idx = _key(index)
     g = np.asarray(g)
     part = g[idx]
     if _basic(idx):  # (no element twice: the part, a copy, as a fancy index's is)
@@ -282,10 +282,10 @@ def setitem_tangent(d, ans, *index):
         return out
     if isinstance(ans, dict):  # a key of a dict (`q = p.copy(); q["w"] = v`; `M[0, 1] = v` keys the pair)
         out = DictParts(zeros_like(ans))
-        out[index[0] if len(index) == 1 else index] = d
+        out[_key(index)] = d
         return out
     out = np.zeros(np.shape(ans), dtype=np.result_type(np.asarray(ans).dtype, np.float64))
-    out[index[0] if len(index) == 1 else index] = d
+    out[_key(index)] = d
     return out
 
 
@@ -314,7 +314,7 @@ def batch_setitem_tangent(d, ans, *index):
     if isinstance(ans, dict):  # a key of a dict: d there, zeros with the batch axis elsewhere
         # (a bare 0.0 read at another key meets arrays of no batch axis, `(1.0 - t ** 2) * dt`, and makes one)
         out = DictParts((k, _batch_zeros(v, d)) for k, v in ans.items())
-        out[index[0] if len(index) == 1 else index] = d
+        out[_key(index)] = d
         return out
     d = np.asarray(d)
     out = np.zeros(d.shape[:1] + np.shape(ans), dtype=np.result_type(d.dtype, np.asarray(ans).dtype, np.float64))
@@ -333,6 +333,12 @@ def _batch_zeros(v, like):
     if not np.ndim(like) or not isinstance(v, (float, int, np.number, np.bool_, np.ndarray, tuple, list, dict)):
         return 0.0
     return batch_zeros(v, like)
+
+
+def _key(index: tuple):
+    """The index a write's or read's parts make, as Python reads `y[i]` and `y[i, j]`: the one part itself, else
+    the tuple of them (an array's indices; a dict's pair key, `M[0, 1]`)."""
+    return index[0] if len(index) == 1 else index
 
 
 def _objects(y) -> bool:
@@ -358,7 +364,7 @@ def batch_setitem_base(d, *index):
         return 0.0
     if isinstance(d, (list, tuple)) and len(index) == 1 or isinstance(d, dict):  # (M[0, 1] of a dict: the pair)
         out = DictParts(d) if isinstance(d, dict) else Parts(d)
-        out[index[0] if len(index) == 1 else index] = 0.0
+        out[_key(index)] = 0.0
         return out
     out = np.array(d, dtype=np.result_type(np.asarray(d).dtype, np.float64))
     out[batch_key(index)] = 0.0
@@ -381,7 +387,7 @@ def batch_setitem(d_base, d_value, ans, *index):
         out[index[0]] = np.zeros_like(d_base[index[0]]) if d_value is None or _zero(d_value) else d_value
         return type(d_base)(out) if type(d_base) in (tuple, list) else out
     if isinstance(d_base, dict) and isinstance(ans, dict):  # a key of a dict, the others kept (M[0, 1]: the pair)
-        out, key = DictParts(d_base), index[0] if len(index) == 1 else index
+        out, key = DictParts(d_base), _key(index)
         out[key] = _batch_zeros(ans[key], d_base) if d_value is None or _zero(d_value) else d_value
         return out
     if type(d_base) is np.ndarray and type(d_value) is np.ndarray and d_base.dtype == np.float64 and \
@@ -449,10 +455,10 @@ def setitem_adjoint(g, *index):
         return out
     if isinstance(g, dict):  # a key of a dict (M[0, 1]: the pair): its part zeroed, a bare 0.0 (the value written
         out = DictParts(g)   # there may differ in shape from the one it replaced)
-        out[index[0] if len(index) == 1 else index] = 0.0
+        out[_key(index)] = 0.0
         return out
     out = np.array(g, dtype=np.result_type(np.asarray(g).dtype, np.float64))
-    out[index[0] if len(index) == 1 else index] = 0.0
+    out[_key(index)] = 0.0
     return out
 
 
@@ -477,7 +483,7 @@ def add_at(acc, g, x, *index):
     elif not isinstance(acc, np.ndarray) or acc.shape != np.shape(x) or not acc.flags.writeable or \
             acc.dtype.kind not in "fc":  # (an int array would truncate what is added)
         acc = np.broadcast_to(acc, np.shape(x)).astype(_adjoint_dtype(x))
-    idx = index[0] if len(index) == 1 else index
+    idx = _key(index)
     if type(idx) is int or _basic(idx):
         acc[idx] += g  # basic indexing: no repeated elements
     else:
@@ -554,7 +560,7 @@ def _added_in_own(acc, g, x, index, own: type):
     """`add_at(acc, g, x, *index)` for a dict x, or a list x read at an int: g added (in place) into the part of an
     adjoint add_at made, of type `own` (OwnDictParts, OwnParts), else `acc + getitem_adjoint(g, x, *index)` as a
     new one of that type."""
-    key = index[0] if len(index) == 1 else index
+    key = _key(index)
     if type(acc) is own and acc.holds(x, key):
         if not _zero(g):
             acc[key] = acc[key] + g  # (the part rebound, never changed: another adjoint may hold that array)
@@ -575,7 +581,7 @@ def zero_at(g, *index):
         if isinstance(g, (list, tuple, dict)):  # (a container's adjoint: a new one; its parts may differ in
             return setitem_adjoint(g, *index)   # shape, and it may be shared, as `0.0 + g` is g itself)
         return g if np.ndim(g) == 0 and g == 0 else setitem_adjoint(g, *index)
-    idx = index[0] if len(index) == 1 else index
+    idx = _key(index)
     if _basic(idx) and isinstance(g[idx], np.ndarray):  # (a view, even of one element: g[...] of a 0-d array,
         return setitem_adjoint(g, *index)               # g[..., 0]; a fancy index's part was read as a copy)
     g[idx] = 0.0
