@@ -357,9 +357,20 @@ def _same_code(a, b) -> bool:
     inner_a = [c for c in a.co_consts if hasattr(c, "co_code")]
     inner_b = [c for c in b.co_consts if hasattr(c, "co_code")]
     return a.co_code == b.co_code and a.co_names == b.co_names and a.co_varnames == b.co_varnames and \
-        repr([c for c in a.co_consts if not hasattr(c, "co_code")]) == \
-        repr([c for c in b.co_consts if not hasattr(c, "co_code")]) and len(inner_a) == len(inner_b) and \
+        [_constant(c) for c in a.co_consts if not hasattr(c, "co_code")] == \
+        [_constant(c) for c in b.co_consts if not hasattr(c, "co_code")] and len(inner_a) == len(inner_b) and \
         all(_same_code(x, y) for x, y in zip(inner_a, inner_b))
+
+
+def _constant(value) -> str:
+    """A constant's text, the same for equal constants: a frozenset's items sorted (`x in {'u', 'i'}` compiles to a
+    frozenset whose order is that of the string hashes of the process that built it: a .pyc's differs from one
+    compiled now under another PYTHONHASHSEED)."""
+    if isinstance(value, frozenset):
+        return "frozenset(" + repr(sorted(_constant(v) for v in value)) + ")"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_constant(v) for v in value) + ",)"
+    return repr(value)
 
 
 _SPELLING = frozenset({"PUSH_NULL", "EXTENDED_ARG"})  # (3.13's NULL of a call; the prefix a longer jump takes)
@@ -373,7 +384,7 @@ def _fingerprint(code) -> tuple:
     defined inside it."""
     jumps = set(dis.hasjrel) | set(dis.hasjabs)
     steps = tuple(("LOAD_ATTR" if i.opname == "LOAD_METHOD" else i.opname,
-                   None if i.opcode in jumps or hasattr(i.argval, "co_code") else repr(i.argval))
+                   None if i.opcode in jumps or hasattr(i.argval, "co_code") else _constant(i.argval))
                   for i in dis.get_instructions(code) if i.opname not in _SPELLING)
     inner = tuple(_fingerprint(c) for c in code.co_consts if hasattr(c, "co_code"))
     return steps, code.co_varnames, inner
