@@ -1,3 +1,5 @@
+import copy
+import dataclasses
 import importlib
 import os
 import sys
@@ -85,6 +87,74 @@ def check_every_mode(f, x, hessian=True, rtol=1e-5, atol=1e-6, exact=False):
         assert_close(s2s.jacobian(s2s.grad(f))(x), expected, 1e-4, 1e-5, what=f"{f.__name__}: grad of grad")
     assert np.array_equal(x, kept), f"{f.__name__}: the caller's array changed"
     return gradient
+
+
+def numeric_hessian_wrt(f, args, wrt, eps=1e-4):
+    """Central differences of the central-difference gradient of scalar f(*args) with respect to args[wrt] (a number
+    or an array; a list is read as an array): an array of shape x.shape + x.shape (a number for a number)."""
+    x = np.asarray(args[wrt], dtype=float)
+    rows = []
+    for i in range(x.size):
+        e = np.zeros(x.size)
+        e[i] = eps
+        up, down = list(args), list(args)
+        up[wrt], down[wrt] = x + e.reshape(x.shape), x - e.reshape(x.shape)
+        rows.append(np.ravel(numeric_grad(f, up, wrt, 1e-5) - numeric_grad(f, down, wrt, 1e-5)) / (2 * eps))
+    return np.array(rows).reshape(x.shape + x.shape)
+
+
+def same_contents(a, b):
+    """a and b hold the same numbers, item by item through dataclasses, dicts, lists and tuples."""
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        return same_contents(vars(a), vars(b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_contents(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(map(same_contents, a, b))
+    if isinstance(a, (np.ndarray, np.generic, int, float, complex)):
+        return np.array_equal(a, b)
+    return True
+
+
+def every_mode(f, *args, wrt=0, hessian=True):
+    """f(*args) (a number) by every transformation with respect to args[wrt] (a number, a list or an array), against
+    central differences: value_and_grad, grad, vjp, jvp, both Jacobians and, with `hessian`, the Hessian and the
+    forward Jacobian of the gradient (for a number, the gradient of the gradient too). Each value is f's own on a
+    copy of the arguments, the derivative must not be about zero (it would check nothing), and the caller's
+    arguments are left as they were. check_every_mode is the one-argument form, with tolerances and exact values."""
+    name = f.__name__
+    kept = copy.deepcopy(args)
+    plain = lambda *a: f(*copy.deepcopy(a))  # noqa: E731
+    expected = plain(*args)
+    numeric = numeric_grad(plain, args, wrt)
+    assert np.max(np.abs(numeric)) > 1e-3, f"{name}: a derivative about zero checks nothing"
+
+    def same(value):
+        return value == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+    value, gradient = s2s.value_and_grad(f, wrt=wrt)(*args)
+    assert same(value), f"{name}: value_and_grad's value {value!r} is not f's {expected!r}"
+    assert_close(gradient, numeric, what=f"{name}: value_and_grad")
+    assert_close(s2s.grad(f, wrt=wrt)(*args), numeric, what=f"{name}: grad")
+    primal, pullback = s2s.vjp(f, wrt=wrt)(*args)
+    assert same(primal), f"{name}: vjp's value is not f's"
+    assert_close(pullback(1.0), numeric, what=f"{name}: vjp")
+    v = np.linspace(-1.0, 1.0, np.size(numeric)).reshape(np.shape(numeric)) + 0.25
+    v = float(v) if np.ndim(numeric) == 0 else list(v) if isinstance(args[wrt], list) else v
+    primal, tangent = s2s.jvp(f, wrt=wrt)(args, (v,))
+    assert same(primal), f"{name}: jvp's value is not f's"
+    assert_close(tangent, np.sum(numeric * np.asarray(v)), what=f"{name}: jvp")
+    for mode in ("forward", "reverse"):
+        assert_close(s2s.jacobian(f, wrt=wrt, mode=mode)(*args), numeric, what=f"{name}: {mode} jacobian")
+    if hessian:
+        second = numeric_hessian_wrt(plain, args, wrt)
+        assert_close(s2s.hessian(f, wrt=wrt)(*args), second, 1e-4, 1e-5, what=f"{name}: hessian")
+        assert_close(s2s.jacobian(s2s.grad(f, wrt=wrt), wrt=wrt, mode="forward")(*args), second, 1e-4, 1e-5,
+                     what=f"{name}: forward jacobian of grad")
+        if np.ndim(numeric) == 0:
+            assert_close(s2s.grad(s2s.grad(f, wrt=wrt), wrt=wrt)(*args), second, 1e-4, 1e-5,
+                         what=f"{name}: grad of grad")
+    assert same_contents(args, kept), f"{name}: the caller's arguments changed"
 
 
 NUMPY_2_NAMES = ("trapezoid", "vector_norm", "matrix_norm")  # in names of s2s's helpers and of test functions

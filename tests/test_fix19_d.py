@@ -24,48 +24,9 @@ import pytest
 import scipy.signal
 
 import s2s
-from conftest import assert_close, numeric_grad
+from conftest import assert_close, every_mode, numeric_grad
 
 X = np.array([0.3, -0.5, 0.8])
-
-
-def _fd_hessian(f, args, wrt, eps=1e-4):
-    x = np.asarray(args[wrt], dtype=float)
-    rows = []
-    for i in range(x.size):
-        e = np.zeros(x.size)
-        e[i] = eps
-        up, down = list(args), list(args)
-        up[wrt], down[wrt] = x + e.reshape(x.shape), x - e.reshape(x.shape)
-        rows.append(np.ravel(numeric_grad(f, up, wrt, 1e-5) - numeric_grad(f, down, wrt, 1e-5)) / (2 * eps))
-    return np.array(rows).reshape(x.shape + x.shape)
-
-
-def every_mode(f, *args, wrt=0, hessian=True):
-    """f(*args) (a number) by every transformation with respect to args[wrt] (a float or an array)."""
-    kept = copy.deepcopy(args)
-    plain = lambda *a: f(*copy.deepcopy(a))  # noqa: E731
-    expected = plain(*args)
-    numeric = numeric_grad(plain, args, wrt)
-    assert np.max(np.abs(numeric)) > 1e-3
-    value, gradient = s2s.value_and_grad(f, wrt=wrt)(*args)
-    assert value == pytest.approx(expected, rel=1e-12, abs=1e-12), f"{f.__name__}: value"
-    assert_close(gradient, numeric, what=f"{f.__name__}: value_and_grad")
-    assert_close(s2s.grad(f, wrt=wrt)(*args), numeric, what=f"{f.__name__}: grad")
-    primal, pullback = s2s.vjp(f, wrt=wrt)(*args)
-    assert primal == pytest.approx(expected, rel=1e-12, abs=1e-12)
-    assert_close(pullback(1.0), numeric, what=f"{f.__name__}: vjp")
-    v = np.linspace(-1.0, 1.0, np.size(numeric)).reshape(np.shape(numeric)) + 0.25
-    primal, tangent = s2s.jvp(f, wrt=wrt)(args, (v,))
-    assert primal == pytest.approx(expected, rel=1e-12, abs=1e-12)
-    assert_close(tangent, np.sum(numeric * v), what=f"{f.__name__}: jvp")
-    assert_close(s2s.jacobian(f, wrt=wrt, mode="forward")(*args), numeric, what=f"{f.__name__}: forward jacobian")
-    assert_close(s2s.jacobian(f, wrt=wrt)(*args), numeric, what=f"{f.__name__}: reverse jacobian")
-    if hessian:
-        assert_close(s2s.hessian(f, wrt=wrt)(*args), _fd_hessian(plain, args, wrt), 1e-4, 1e-5,
-                     what=f"{f.__name__}: hessian")
-    for a, b in zip(args, kept):
-        assert np.array_equal(np.asarray(a), np.asarray(b)), f"{f.__name__}: the caller's argument changed"
 
 
 # ----- R3: a dict display with constant tuple keys

@@ -18,49 +18,9 @@ import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, numeric_grad
+from conftest import assert_close, every_mode, numeric_grad
 
 P = {"a": np.array([0.3, -0.2, 0.5]), "b": np.array([1.0, 0.5, -0.7])}
-
-
-def _fd_second(f, args, wrt, eps=1e-4):
-    """Central differences of the central-difference derivative of f with respect to the number args[wrt]."""
-    up, down = list(args), list(args)
-    up[wrt], down[wrt] = args[wrt] + eps, args[wrt] - eps
-    return (numeric_grad(f, up, wrt, 1e-5) - numeric_grad(f, down, wrt, 1e-5)) / (2 * eps)
-
-
-def every_mode(f, *args, wrt=0, hessian=True):
-    """f(*args) (a number) by every transformation with respect to args[wrt] (a float)."""
-    kept = copy.deepcopy(args)
-    plain = lambda *a: f(*copy.deepcopy(a))  # noqa: E731
-    expected = plain(*args)
-    numeric = numeric_grad(plain, args, wrt)
-    assert abs(numeric) > 1e-3
-    value, gradient = s2s.value_and_grad(f, wrt=wrt)(*args)
-    assert value == pytest.approx(expected, rel=1e-12, abs=1e-12), f"{f.__name__}: value"
-    assert_close(gradient, numeric, what=f"{f.__name__}: value_and_grad")
-    assert_close(s2s.grad(f, wrt=wrt)(*args), numeric, what=f"{f.__name__}: grad")
-    primal, pullback = s2s.vjp(f, wrt=wrt)(*args)
-    assert primal == pytest.approx(expected, rel=1e-12, abs=1e-12)
-    assert_close(pullback(1.0), numeric, what=f"{f.__name__}: vjp")
-    primal, tangent = s2s.jvp(f, wrt=wrt)(args, (0.75,))
-    assert primal == pytest.approx(expected, rel=1e-12, abs=1e-12)
-    assert_close(tangent, 0.75 * numeric, what=f"{f.__name__}: jvp")
-    assert_close(s2s.jacobian(f, wrt=wrt, mode="forward")(*args), numeric, what=f"{f.__name__}: forward jacobian")
-    assert_close(s2s.jacobian(f, wrt=wrt)(*args), numeric, what=f"{f.__name__}: reverse jacobian")
-    if hessian:
-        second = _fd_second(plain, args, wrt)
-        assert_close(s2s.hessian(f, wrt=wrt)(*args), second, 1e-4, 1e-5, what=f"{f.__name__}: hessian")
-        assert_close(s2s.jacobian(s2s.grad(f, wrt=wrt), wrt=wrt, mode="forward")(*args), second, 1e-4, 1e-5,
-                     what=f"{f.__name__}: forward jacobian of grad")
-        assert_close(s2s.grad(s2s.grad(f, wrt=wrt), wrt=wrt)(*args), second, 1e-4, 1e-5,
-                     what=f"{f.__name__}: grad of grad")
-    for a, b in zip(args, kept):
-        a, b = (vars(a), vars(b)) if dataclasses.is_dataclass(a) else (a, b)
-        for x, y in (zip(a.values(), b.values()) if isinstance(a, dict) else zip(a, b) if isinstance(a, list)
-                     else [(a, b)]):
-            assert np.array_equal(x, y), f"{f.__name__}: the caller's argument changed"
 
 
 # ---- 1. a key of a copied dict written: forward Jacobians ----
