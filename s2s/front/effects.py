@@ -394,19 +394,9 @@ class EffectLowering(ScatterAddLowering):
         func = node.func if isinstance(node, ast.Call) else None
         if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in self.env):
             return
-        todo, seen = [self.read(func.value.id, func.value)], set()
-        while todo:
-            atom = todo.pop()
-            if not isinstance(atom, ir.Var) or atom.name in seen:
-                continue
-            seen.add(atom.name)
-            made = self.definitions.get(atom.name)
-            if made is not None and made.op == "call" and isinstance(made.args[0], ir.Var) and \
-                    self.free.get(made.args[0].name, (None,))[0] in (set, frozenset):
-                raise self.error(node, f"the method .{func.attr}() of the set '{func.value.id}', which changes it "
-                                       f"in place (s2s does not follow sets)", fence.BOOKKEEPING)
-            todo += [o for f in self.loop_path for p in f.phis.values() if p.target == atom.name for o in p.operands]
-            todo += list(self.phis[atom.name].operands) if atom.name in self.phis else []
+        if any(cls in (set, frozenset) for cls in self.makers(self.read(func.value.id, func.value))):
+            raise self.error(node, f"the method .{func.attr}() of the set '{func.value.id}', which changes it "
+                                   f"in place (s2s does not follow sets)", fence.BOOKKEEPING)
 
     def refuse_in_place(self, node, target) -> None:
         """Refuse a call of a library function that changes its argument in place (IN_PLACE_CALLS, and

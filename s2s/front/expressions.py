@@ -497,7 +497,14 @@ class ExpressionLowering(AttributeLowering):
         not an array's two indices?"""
         if self.is_dict(base) or self.made_dict(base):
             return True
-        todo, seen = [base], set()  # (`acc = defaultdict(float)`, OrderedDict(), and their versions and joins)
+        return any(  # (`acc = defaultdict(float)`, OrderedDict(), and their versions and joins)
+            isinstance(cls, type) and issubclass(cls, dict) for cls in self.makers(base))
+
+    def makers(self, atom):
+        """The objects (classes, functions) whose call may have made `atom`, through the versions a write by key
+        makes (`d[k] = v`) and the joins of branches and loops: `defaultdict` for `acc = defaultdict(float)`, `set`
+        for `seen = set()`; None for a call of something not read from outside the function."""
+        todo, seen = [atom], set()
         while todo:
             atom = todo.pop()
             if not isinstance(atom, ir.Var) or atom.name in seen:
@@ -507,13 +514,10 @@ class ExpressionLowering(AttributeLowering):
             if made is not None and made.op == "setitem":
                 todo.append(made.args[0])
             elif made is not None and made.op == "call" and made.args and isinstance(made.args[0], ir.Var):
-                cls = self.free.get(made.args[0].name, (None,))[0]
-                if isinstance(cls, type) and issubclass(cls, dict):
-                    return True
+                yield self.free.get(made.args[0].name, (None,))[0]
             phis = [self.phis.get(atom.name)] + [p for f in self.loop_path for p in f.phis.values()
                                                  if p.target == atom.name]
-            todo += [o for p in phis if p is not None for o in p.operands if o is not None]
-        return False
+            todo += [o for p in phis if p is not None for o in p.operands]
 
     def index_parts(self, index: ast.Tuple) -> tuple:
         """The atoms of an index tuple's parts; a tuple among them is a list, as NumPy reads it (`m[(0, 2),]`,
