@@ -199,10 +199,10 @@ def iterated_keys(fn: ir.Function) -> ir.Function:
                          key=lambda k: k in always)  # (one read on a path first)
         if len(always) == len(read) and uses[seq] == 0:  # (and the sequence read by that loop only)
             keys[seq] = ir.Call(prims.METHODS["keys"], (ir.Var(whole),))
-        elif indexed and spelling(whole, made, defs) is not None:  # (a user's name, t1 too, or P['w'])
+        elif indexed and (spelt := spelling(whole, made, defs)) is not None:  # (a user's name, t1 too, or P['w'])
             at = next(s for s, _ in read[indexed[0]] if s.value.op != _DICT_GET)  # (the read, named in the refusal)
-            keys[seq] = ir.Call(KEYS_ONLY, (ir.Var(whole), ir.Const(spelling(whole, made, defs)), ir.Const(
-                base_name(indexed[0])), ir.Const(spelled(at))))
+            keys[seq] = ir.Call(KEYS_ONLY, (ir.Var(whole), ir.Const(spelt), ir.Const(base_name(indexed[0])),
+                                            ir.Const(spelled(at))))
     if not keys:
         return fn
     return dataclasses.replace(fn, body=map_statements(fn.body, lambda s: dataclasses.replace(
