@@ -129,9 +129,15 @@ def batch_tuple(*parts):
     return BatchTuple(parts)
 
 
-def batch_zeros(x, like):
+def batch_zeros(x, like, bare=False):
     """Zero tangents of `x`: shape (n,) + shape of x, n taken from the batch `like` (a container's tangents,
-    such as those of `(x, x, x)`, are a tuple of batches: n is that of its first)."""
+    such as those of `(x, x, x)`, are a tuple of batches: n is that of its first). With `bare` (x a value a dict's
+    key holds beside those of `like`: a bare 0.0 read at that key would meet arrays of no batch axis, `(1.0 - t **
+    2) * dt`, and make one of their shape, which the batch code takes for a batch), a bare 0.0 where `like` has no
+    batch axis (all zeros) or x is no number, array or container of them."""
+    if bare and (not np.ndim(_first_batch(like)) or
+                 not isinstance(x, (float, int, np.number, np.bool_, np.ndarray, tuple, list, dict))):
+        return 0.0
     if (isinstance(x, (tuple, list)) or type(x) is np.ndarray and x.dtype.kind == "O") and _ragged(x):
         # ([np.outer(x, x), x], np.empty(n, dtype=object): parts of other shapes, or None, part by part)
         return tuple(batch_zeros(v, like) for v in x)
@@ -142,10 +148,15 @@ def batch_zeros(x, like):
         out = DictParts((k, batch_zeros(v, like)) for k, v in x.items())
         out.factory = factory  # (a defaultdict's: a key it lacks is read as zero, 0.0 for a number)
         return out
+    return np.zeros((np.shape(_first_batch(like))[0],) + np.shape(x))
+
+
+def _first_batch(like):
+    """The first batch of tangents in the container of them `like` (an array, or a number where all are zeros)."""
     while isinstance(like, (tuple, list, dict)) and like:
         like = list(like.values()) if isinstance(like, dict) else like
         like = next((v for v in like if np.ndim(v) or isinstance(v, (tuple, list, dict))), like[0])
-    return np.zeros((np.shape(like)[0],) + np.shape(x))
+    return like
 
 
 def _ragged(parts) -> bool:

@@ -313,26 +313,13 @@ def batch_setitem_tangent(d, ans, *index):
         return 0.0
     if isinstance(ans, dict):  # a key of a dict: d there, zeros with the batch axis elsewhere
         # (a bare 0.0 read at another key meets arrays of no batch axis, `(1.0 - t ** 2) * dt`, and makes one)
-        out = DictParts((k, _batch_zeros(v, d)) for k, v in ans.items())
+        out = DictParts((k, batch_zeros(v, d, bare=True)) for k, v in ans.items())
         out[_key(index)] = d
         return out
     d = np.asarray(d)
     out = np.zeros(d.shape[:1] + np.shape(ans), dtype=np.result_type(d.dtype, np.asarray(ans).dtype, np.float64))
     batch_write(out, index, d)
     return out
-
-
-def _batch_zeros(v, like):
-    """Zero tangents, with the batch axis of the tangents `like` (vector mode), of `v`, a value a dict's key holds
-    beside those of `like`: a bare 0.0 read at that key would meet arrays of no batch axis (`(1.0 - t ** 2) * dt`)
-    and make one of their shape, which the batch code takes for a batch. A bare 0.0 where `like` has no batch axis
-    (all zeros) or `v` is no number, array or container of them."""
-    while isinstance(like, (tuple, list, dict)) and like:
-        like = list(like.values()) if isinstance(like, dict) else like
-        like = next((u for u in like if np.ndim(u) or isinstance(u, (tuple, list, dict))), like[0])
-    if not np.ndim(like) or not isinstance(v, (float, int, np.number, np.bool_, np.ndarray, tuple, list, dict)):
-        return 0.0
-    return batch_zeros(v, like)
 
 
 def _key(index: tuple):
@@ -388,7 +375,7 @@ def batch_setitem(d_base, d_value, ans, *index):
         return type(d_base)(out) if type(d_base) in (tuple, list) else out
     if isinstance(d_base, dict) and isinstance(ans, dict):  # a key of a dict, the others kept (M[0, 1]: the pair)
         out, key = DictParts(d_base), _key(index)
-        out[key] = _batch_zeros(ans[key], d_base) if d_value is None or _zero(d_value) else d_value
+        out[key] = batch_zeros(ans[key], d_base, bare=True) if d_value is None or _zero(d_value) else d_value
         return out
     if type(d_base) is np.ndarray and type(d_value) is np.ndarray and d_base.dtype == np.float64 and \
             d_value.dtype == np.float64 and d_base.shape[1:] == np.shape(ans):
