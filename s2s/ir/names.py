@@ -28,22 +28,20 @@ class Namer:
     def fresh(self, base: str) -> str:
         """`base` itself if free, else `base_1`, `base_2`, ... (for temporaries 't': t1, t2, ...)."""
         if base == "t":
-            n = self.counters.get(base, 0)
-            while True:
-                n += 1
-                name = f"t{n}"
-                if name not in self.taken:
-                    self.counters[base] = n
-                    self.taken.add(name)
-                    self.temps.add(name)
-                    return name
+            name = self._numbered(base, "t{}")
+            self.temps.add(name)
+            return name
         if base not in self.taken and not keyword.iskeyword(base):  # (`d` + `el` is not a name)
             self.taken.add(base)
             return base
+        return self._numbered(base, base + "_{}")
+
+    def _numbered(self, base: str, spelling: str) -> str:
+        """The first name `spelling` makes of a number past `base`'s counter that is free, taken."""
         n = self.counters.get(base, 0)
         while True:
             n += 1
-            name = f"{base}_{n}"
+            name = spelling.format(n)
             if name not in self.taken:
                 self.counters[base] = n
                 self.taken.add(name)
