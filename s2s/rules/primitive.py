@@ -167,26 +167,27 @@ def _adjoint_of(partial):
     def adjoint(g, ans, *args, **kwargs):
         p, defs = _record(partial, ans, args, kwargs)
         return _Replay(defs).times_left(g, p)
-    try:  # the partial's operand names: an operand passed by keyword (np.nan_to_num(z, nan=v)) takes its adjoint
-        adjoint.__signature__ = inspect.Signature(
-            [inspect.Parameter("g", inspect.Parameter.POSITIONAL_OR_KEYWORD)] +
-            list(inspect.signature(partial).parameters.values()))
-    except (TypeError, ValueError):
-        pass
-    return adjoint
+    return _taking_operands_of(partial, adjoint, "g")
 
 
 def _tangent_of(partial):
     def tangent(d, ans, *args, **kwargs):
         p, defs = _record(partial, ans, args, kwargs)
         return _Replay(defs).times_right(p, d)
-    try:  # (the keywords it takes are the partial's: `applied` refuses any other)
-        tangent.__signature__ = inspect.Signature(
-            [inspect.Parameter("d", inspect.Parameter.POSITIONAL_OR_KEYWORD)] +
+    return _taking_operands_of(partial, tangent, "d")
+
+
+def _taking_operands_of(partial, rule, first: str):
+    """`rule` (an adjoint or a tangent rule made of `partial`), signed as taking `first` and then the partial's
+    operands by their names: an operand passed by keyword (np.nan_to_num(z, nan=v)) takes its adjoint, and the
+    keywords the rule takes are the partial's (`applied` refuses any other)."""
+    try:
+        rule.__signature__ = inspect.Signature(
+            [inspect.Parameter(first, inspect.Parameter.POSITIONAL_OR_KEYWORD)] +
             list(inspect.signature(partial).parameters.values()))
     except (TypeError, ValueError):
         pass
-    return tangent
+    return rule
 
 
 def _record(partial, ans, args, kwargs):
