@@ -41,17 +41,9 @@ import numpy as np
 import pytest
 
 import s2s
-from tests.conftest import assert_close, check_every_mode, numeric_grad
+from tests.conftest import assert_close, every_mode, numeric_grad
 
 X = np.array([0.3, 1.2, -0.5])
-
-
-def every_mode(f, x, hessian=True):
-    """check_every_mode, and the pullback of vjp against finite differences."""
-    check_every_mode(f, x, hessian=hessian)
-    value, pullback = s2s.vjp(f)(x)
-    assert value == pytest.approx(f(x), rel=1e-12, abs=1e-12)
-    assert_close(pullback(1.0), numeric_grad(f, (x,), 0), what=f"{f.__name__}: vjp")
 
 
 def refusal(f, x=X) -> str:

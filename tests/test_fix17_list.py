@@ -9,17 +9,9 @@ import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, check_every_mode, numeric_grad
+from conftest import every_mode
 
 X = np.array([0.7, 1.3, -0.4])
-
-
-def every_mode(f, x=X, hessian=True):
-    gradient = check_every_mode(f, x, hessian=hessian)
-    value, pullback = s2s.vjp(f)(x.copy())
-    assert value == pytest.approx(f(x.copy()), rel=1e-12, abs=1e-12)
-    assert_close(pullback(1.0), numeric_grad(f, (x.copy(),), 0), 1e-5, 1e-6, what=f"{f.__name__}: vjp")
-    return gradient
 
 
 # ------------------------------------------------ C2: an item replaced by an array of another shape, not read before
@@ -53,7 +45,7 @@ def list_item_replaced(x):
 @pytest.mark.parametrize("f", [number_item_by_one_element, array_item_by_narrower, array_item_by_narrower_in_loop,
                                list_item_replaced])
 def test_item_replaced_by_another_shape(f):
-    every_mode(f)
+    every_mode(f, X)
 
 
 # ------------------------------------------------ R2: `ys[k] op= v` on an array item of a display, of a list grown by
@@ -96,7 +88,7 @@ def display_item_added_in_loop(x):
 @pytest.mark.parametrize("f", [display_item_added, zeros_item_added, appended_item_multiplied,
                                deep_copied_list_item_added, display_item_added_in_loop])
 def test_item_operator_on_own_array(f):
-    every_mode(f)
+    every_mode(f, X)
 
 
 def held_by_name(x):
@@ -154,7 +146,7 @@ def repeated_list_shifted_in_loop(x):
 @pytest.mark.parametrize("f", [floats_kept_or_scaled_in_loop, rows_kept_or_reversed_in_loop,
                                repeated_list_shifted_in_loop])
 def test_item_written_with_itself_in_loop(f):
-    every_mode(f)
+    every_mode(f, X)
 
 
 def row_written_with_row_in_loop(x):
@@ -189,7 +181,7 @@ def items_stepped_counted_from_two(x):
 
 @pytest.mark.parametrize("f", [items_scaled_counted_from_one, items_stepped_counted_from_two])
 def test_item_loop_enumerate_with_start_keyword(f):
-    every_mode(f)
+    every_mode(f, X)
 
 
 # ------------------------------------------------ R5: d['a'] += [v] after d['a'] = d['a'] + [..] (a new list d alone
@@ -221,7 +213,7 @@ def key_array_rebound_then_added(x):
 @pytest.mark.parametrize("f", [key_list_rebound_then_extended, key_list_extended_after_other_key,
                                key_array_rebound_then_added])
 def test_key_list_extended_after_rebinding(f):
-    every_mode(f)
+    every_mode(f, X)
 
 
 def key_list_held_by_name(x):
@@ -270,7 +262,7 @@ def logs_lambda_names(x):
 def test_name_of_nested_function(f, capsys):
     f(X.copy())
     plain = capsys.readouterr().out
-    every_mode(f)
+    every_mode(f, X)
     s2s.grad(f)(X.copy())
     assert capsys.readouterr().out.splitlines()[-1] == plain.strip()
 
@@ -296,7 +288,7 @@ def repeated_numbers_with_arrays(x, n=4):
 
 @pytest.mark.parametrize("f", [decayed_sum, repeated_numbers_with_arrays])
 def test_repeated_numbers_written_by_item(f):
-    every_mode(f)
+    every_mode(f, X)
 
 
 def test_repeated_numbers_tangents_written_in_place():
@@ -317,7 +309,7 @@ def smoothed_in_nested_loops(x, n=6):
 
 
 def test_numbers_written_in_nested_loops():
-    every_mode(smoothed_in_nested_loops)
+    every_mode(smoothed_in_nested_loops, X)
     source = s2s.jvp(smoothed_in_nested_loops).source
     assert "setitem_adjoint" not in source and re.search(r"dys\w*\[k\] = dt", source), source
 
@@ -356,7 +348,7 @@ def test_inner_list_write_is_no_callers():
     with pytest.raises(s2s.S2SError, match=r"an item of the list 'M'") as info:
         s2s.grad(inner_list_written)(X.copy())
     assert "caller" not in str(info.value) and "row = list(M[1]); row[0] = ...; M[1] = row" in str(info.value)
-    every_mode(inner_list_copied_written_and_stored)  # (the advice)
+    every_mode(inner_list_copied_written_and_stored, X)  # (the advice)
 
 
 def callers_array_in_list_written(x):
@@ -383,7 +375,7 @@ def accumulated_in_nested_loops(x):
 
 
 def test_defaultdict_in_nested_loops():
-    every_mode(accumulated_in_nested_loops)
+    every_mode(accumulated_in_nested_loops, X)
 
 
 # ------------------------------------------------ M3: `for k in list(d): d[k] *= 2.0` on a defaultdict was refused as a
@@ -410,7 +402,7 @@ def sorted_keys_scaled(x):
 
 @pytest.mark.parametrize("f", [doubled_over_copied_keys, sorted_keys_scaled])
 def test_loop_over_copied_keys_of_defaultdict(f):
-    every_mode(f, hessian=False)  # (the gradient's own d[k] = ... at keys of list(d) is refused again: left as is)
+    every_mode(f, X, hessian=False)  # (the gradient's own d[k] = ... at keys of list(d) is refused again: left as is)
 
 
 def values_listed_then_changed(x):

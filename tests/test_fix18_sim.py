@@ -27,17 +27,9 @@ import numpy as np
 import pytest
 
 import s2s
-from tests.conftest import assert_close, check_every_mode, numeric_grad
+from tests.conftest import every_mode
 
 X = np.array([0.7, 1.3, -0.4])
-
-
-def every_mode(f, x=X, hessian=True):
-    gradient = check_every_mode(f, x, hessian=hessian)
-    value, pullback = s2s.vjp(f)(x.copy())
-    assert value == pytest.approx(f(x.copy()), rel=1e-12, abs=1e-12)
-    assert_close(pullback(1.0), numeric_grad(f, (x.copy(),), 0), 1e-5, 1e-6, what=f"{f.__name__}: vjp")
-    return gradient
 
 
 def assert_grown_in_place(f):
@@ -77,7 +69,7 @@ def delay_vector(x):
 
 @pytest.mark.parametrize("f", [delay_clamped, delay_min_of_len, delay_abs_and_int, delay_vector])
 def test_history_read_at_a_clamped_index_is_exact_and_grown_in_place(f):
-    every_mode(f)
+    every_mode(f, X)
     assert_grown_in_place(f)
 
 
@@ -89,7 +81,7 @@ def clamped_with_a_float(x):  # max of an int and a float is not an int: the lis
 
 
 def test_max_of_a_float_is_still_exact():
-    every_mode(clamped_with_a_float)
+    every_mode(clamped_with_a_float, X)
 
 
 # ------------------------------------------------ M1: solve_ivp(rhs, ...) / quad(lambda ...): the call named, advice that runs
@@ -205,7 +197,7 @@ def dict_written_by_two_keys(x):
 
 @pytest.mark.parametrize("f", [dict_relax, dict_relax_read_twice, dict_written_by_two_keys])
 def test_a_state_dict_written_key_by_key_is_exact(f):
-    every_mode(f)
+    every_mode(f, X)
 
 
 def test_a_dict_adjoint_add_at_made_is_zeroed_in_place():
@@ -228,7 +220,7 @@ def list_relax(x):  # the same on a list copied each step: its tangents written 
 
 
 def test_forward_mode_writes_a_copied_state_in_place():
-    every_mode(list_relax)
+    every_mode(list_relax, X)
     for f in (dict_relax, list_relax):
         source = s2s.jvp(f).source
         assert "setitem_adjoint" not in source and "setitem_tangent" not in source, source

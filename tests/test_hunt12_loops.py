@@ -10,28 +10,7 @@ import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, module_from_text, numeric_grad, numeric_hessian
-
-
-def _every_mode(f, x, second=True):
-    want = numeric_grad(f, (x,), 0)
-    x0 = x.copy()
-    assert_close(s2s.grad(f)(x), want, what="grad")
-    value, g = s2s.value_and_grad(f)(x)
-    assert value == pytest.approx(f(x), rel=1e-12)
-    assert_close(g, want, what="value_and_grad")
-    assert_close(s2s.vjp(f)(x)[1](1.0), want, what="vjp")
-    assert_close(s2s.jacobian(f, mode="reverse")(x), want, what="reverse jacobian")
-    assert_close(s2s.jacobian(f, mode="forward")(x), want, what="forward jacobian")
-    t = np.linspace(0.3, -0.9, x.size)
-    assert_close(s2s.jvp(f)((x,), (t,))[1], want @ t, what="jvp")
-    if second:
-        hess = numeric_hessian(f, x)
-        assert_close(s2s.hessian(f)(x), hess, rtol=1e-4, atol=1e-5, what="hessian")
-        assert_close(s2s.jacobian(s2s.grad(f))(x), hess, rtol=1e-4, atol=1e-5, what="jacobian of grad")
-        assert_close(s2s.jacobian(s2s.grad(f), mode="forward")(x), hess, rtol=1e-4, atol=1e-5,
-                     what="forward jacobian of grad")
-    assert np.array_equal(x, x0)
+from conftest import assert_close, every_mode, module_from_text, numeric_grad
 
 
 # ---------------------------------------------------------------- an element written twice in one iteration
@@ -81,7 +60,7 @@ def reversed_range(x):
 
 @pytest.mark.parametrize("f", [written_twice, clamped, contact, zeroed_if_negative, reversed_range])
 def test_an_overwritten_element_gets_no_adjoint(f):
-    _every_mode(f, np.array([0.5, -0.3, 1.4]))
+    every_mode(f, np.array([0.5, -0.3, 1.4]))
 
 
 def test_written_twice_gradient_and_hessian_are_the_last_writes():
@@ -130,7 +109,7 @@ def row_overwritten(x):
 
 
 def test_an_overwritten_row():
-    _every_mode(row_overwritten, np.array([0.2, 0.7]))
+    every_mode(row_overwritten, np.array([0.2, 0.7]))
 
 
 # ---------------------------------------------------------------- indices of both signs
@@ -144,7 +123,7 @@ def both_signs(x):
 
 def test_a_range_of_both_signs_writes_an_element_twice():
     x = np.array([0.5, -0.3, 1.4])
-    _every_mode(both_signs, x)
+    every_mode(both_signs, x)
     assert_close(s2s.grad(both_signs)(x), 2 * x * np.array([4.0, 5.0, 6.0]) ** 2, what="grad")
 
 
@@ -168,14 +147,14 @@ def two_columns(x):
 
 def test_an_element_written_once_keeps_no_copy_and_no_zeroing():
     x = np.array([0.5, -0.3, 1.4])
-    _every_mode(written_once, x)
+    every_mode(written_once, x)
     text = s2s.grad(written_once).source
     assert "np.copy" not in text and "= 0.0" not in text, text
 
 
 def test_only_the_zeroing_a_read_follows_stays():
     x = np.array([0.5, -0.3, 1.4])
-    _every_mode(two_columns, x)
+    every_mode(two_columns, x)
     text = s2s.grad(two_columns).source
     assert text.count("= 0.0") == 1, text  # y[i, 0] between its two writes; not y[i, 1], nor the last one
 
@@ -244,7 +223,7 @@ def conditional_both_signs(x):
 @pytest.mark.parametrize("f", [conditional_then_overwritten, two_if_elses, clamped_twice_then_constant,
                                made_in_an_outer_loop, rows_both_signs, conditional_both_signs])
 def test_generated_element_write_loops(f):
-    _every_mode(f, np.array([0.5, -0.3, 1.4]))
+    every_mode(f, np.array([0.5, -0.3, 1.4]))
 
 
 # ---------------------------------------------------------------- a few generated element-write loops
