@@ -37,9 +37,12 @@ IN_PLACE_CALLS = {
     numpy.copyto: (f"np.copyto(dst, src), {_CHANGES_FIRST}",
                    "write the values into the array: dst[...] = src, or make a new one: dst = np.array(src) "
                    "(with where=mask: dst[...] = np.where(mask, src, dst), or dst = np.where(mask, src, dst))"),
-    numpy.fill_diagonal: (f"np.fill_diagonal(a, v), {_CHANGES_FIRST}",
-                          "write the diagonal by index: a[np.diag_indices(len(a))] = v, or select: "
-                          "a = np.where(np.eye(len(a), dtype=bool), v, a)"),
+    numpy.fill_diagonal: (f"np.fill_diagonal(a, v), {_CHANGES_FIRST}, with its None used or its array a part of "
+                          f"one or an expression (s2s follows the call as a statement, on an array the function "
+                          f"made, by its name)",
+                          "call it as a statement on the array's name: a = ...; np.fill_diagonal(a, v); for a part "
+                          "of an array, write the part's diagonal into the array itself by index: "
+                          "A[rows, cols] = v"),
     numpy.put: (f"np.put(a, ind, v), {_CHANGES_FIRST}", "write the elements by index: a[ind] = v (for a vector a)"),
     numpy.putmask: (f"np.putmask(a, mask, v), {_CHANGES_FIRST}", "select instead: a = np.where(mask, v, a)"),
     numpy.place: (f"np.place(a, mask, vals), {_CHANGES_FIRST}", "write the selected elements: a[mask] = vals"),
@@ -100,7 +103,7 @@ class EffectLowering(ScatterAddLowering):
         """Calls kept for their effect, whose result is discarded: print, logging (`logging.info(...)`,
         `logger.debug(...)`), `warnings.warn`, a helper of the user's (inlined: what it computes that matters
         runs, and no derivative flows out of it), and the checks generated code makes (higher order)."""
-        if self.stack_push(node) or self.grow(node) or self.ufunc_at(node):
+        if self.stack_push(node) or self.grow(node) or self.ufunc_at(node) or self.fill_diagonal(node):
             return
         if not isinstance(node, ast.Call) or any(isinstance(a, ast.Starred) for a in node.args) or \
                 any(k.arg is None for k in node.keywords):

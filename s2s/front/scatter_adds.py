@@ -1,10 +1,12 @@
 """`np.add.at(y, index, v)` and `np.subtract.at(y, index, v)` as statements: the scatter-add, an element write
-`y[index] = rt.added_at(y, *index, v)` (runtime/scatter.py). `ScatterAddLowering` holds this method of the SSA
-builder (mixed into effects.EffectLowering); `scatter_target` tells a loop's header what the body writes.
+`y[index] = rt.added_at(y, *index, v)` (runtime/scatter.py); `np.fill_diagonal(a, v)`, the element write
+`a[rt.diagonal_index(a)] = v`. `ScatterAddLowering` holds these methods of the SSA builder (mixed into
+effects.EffectLowering); `scatter_target` tells a loop's header what the body writes.
 """
 from __future__ import annotations
 
 import ast
+import inspect
 
 import numpy
 
@@ -13,6 +15,8 @@ from s2s.rules import registry
 
 AT = {"numpy.add": "add", "numpy.subtract": "subtract"}  # the ufuncs whose .at is an element write (ufunc_at)
 ADDED_AT = "s2s.runtime.added_at"
+DIAGONAL_INDEX = "s2s.runtime.diagonal_index"  # (the elements np.fill_diagonal(a, v, wrap) writes)
+_FILL_DIAGONAL = inspect.signature(numpy.fill_diagonal)
 
 
 class ScatterAddLowering:
@@ -64,11 +68,47 @@ class ScatterAddLowering:
         return True
 
 
+    def fill_diagonal(self, node) -> bool:
+        """`np.fill_diagonal(a, v, wrap=False)` on an array the function made: the element write
+        `a[rt.diagonal_index(a, wrap)] = v`, the elements NumPy's `a.flat[:end:step] = v` writes, one integer array
+        per axis (runtime/scatter.py), differentiated as element writes are. Is `node` such a call? (Where it is not
+        one s2s reads so, with `*args` or an expression for `a`, effects.py refuses the call, saying what to write.)"""
+        if not (isinstance(node, ast.Call) and _spelled_fill_diagonal(node.func)) or \
+                self.static_value(node.func) is not numpy.fill_diagonal or \
+                any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+            return False
+        try:
+            bound = _FILL_DIAGONAL.bind(*node.args, **{k.arg: k.value for k in node.keywords})
+        except TypeError as exc:
+            raise self.error(node, f"np.fill_diagonal() with these arguments ({exc})",
+                             "pass the array and the value: np.fill_diagonal(a, v) (wrap=True for a tall matrix's "
+                             "diagonal that starts again)") from None
+        a, values = bound.arguments["a"], bound.arguments["val"]
+        if not isinstance(a, ast.Name):
+            return False
+        wrap = self.atom(bound.arguments["wrap"]) if "wrap" in bound.arguments else ir.Const(False)
+        index = self.materialise(ir.Call(DIAGONAL_INDEX, (self.read(a.id, a), wrap)))
+        value = self.atom(values)
+        spelled = ast.parse(f"np.diag_indices_from({a.id})", mode="eval").body  # (what messages quote)
+        target = ast.copy_location(ast.Subscript(value=ast.Name(a.id, ast.Load()), slice=spelled, ctx=ast.Store()), a)
+        self.write_element(target, value, (index,))
+        return True
+
+
+def _spelled_fill_diagonal(func) -> bool:
+    return isinstance(func, ast.Attribute) and func.attr == "fill_diagonal" or \
+        isinstance(func, ast.Name) and func.id == "fill_diagonal"
+
+
 def scatter_target(node) -> str | None:
-    """The name `np.add.at(y, index, v)` (a call of any `.at` with a name first, read by its spelling alone)
-    writes into: before a loop's body is read, its header needs a phi for each array the body writes."""
+    """The name `np.add.at(y, index, v)` (a call of any `.at` with a name first, read by its spelling alone) or
+    `np.fill_diagonal(a, v)` writes into: before a loop's body is read, its header needs a phi for each array the
+    body writes."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "at" and \
             node.args and isinstance(node.args[0], ast.Name):
+        return node.args[0].id
+    if isinstance(node, ast.Call) and _spelled_fill_diagonal(node.func) and node.args and \
+            isinstance(node.args[0], ast.Name):
         return node.args[0].id
     return None
 

@@ -49,6 +49,7 @@ helper("item_part", lambda G, g, item, changed: rt.item_part(G, item, changed),
 nondiff(RT + "zeros_like", RT + "shape_of", RT + "shapes_of", RT + "array_shape")
 nondiff(RT + "tie_share", RT + "abs_curvature", elementwise=True)  # (kinks: piecewise constant, derivative 0)
 nondiff(RT + "mean_rounding")  # (statistics.mean's last bit: no derivative)
+nondiff(RT + "diagonal_index")  # (np.fill_diagonal's elements: integers)
 nondiff(RT + "draw_shape")  # (the shape of rng.normal(loc, scale)'s standard draw: ad/located_draws.py)
 nondiff(RT + "standard_draw")  # (rng.uniform(low, high)'s standard draw rng.random(shape), random.gauss's...)
 # C's exp of a lognormal draw's mean + sigma * z (ad/located_draws.py): exp's derivative, itself

@@ -1,4 +1,5 @@
-"""`np.add.at(y, index, v)` (`np.subtract.at`: v negated) as an element write: `y[index] = rt.added_at(y, *index, v)`.
+"""`np.add.at(y, index, v)` (`np.subtract.at`: v negated) as an element write: `y[index] = rt.added_at(y, *index, v)`;
+`np.fill_diagonal(a, v)` as `a[rt.diagonal_index(a)] = v`.
 
 Generated code reaches this as `rt.added_at` (`s2s.runtime` re-exports it). The front end (front/effects.py) writes
 the scatter-add as an element write, so that everything s2s knows about element writes (the overwritten elements
@@ -18,7 +19,7 @@ import numpy as np
 
 from s2s.runtime.core import batch_front, batch_key, batch_read
 
-__all__ = ["added_at", "batch_added_at", "augmented"]
+__all__ = ["added_at", "batch_added_at", "augmented", "diagonal_index"]
 
 # the ufunc NumPy's in-place operator runs, by the operator's name in s2s's IR (prims.BINOPS)
 _IN_PLACE = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "truediv": np.true_divide,
@@ -60,6 +61,25 @@ def batch_added_at(d_y, d_v, y, *index_and_v):
     np.add.at(scratch, key, np.moveaxis(d_v, 0, front) if front else d_v)
     out = batch_read(scratch, index)
     return out if zero_y else batch_read(np.asarray(d_y), index) + out
+
+
+def diagonal_index(a, wrap=False):
+    """The elements `np.fill_diagonal(a, v, wrap)` writes, as an index of `a`: one integer array per axis, the
+    positions NumPy's `a.flat[:end:step] = v` writes (a tall matrix's diagonal starting again under it with
+    `wrap`), NumPy's errors where it raises. `a[diagonal_index(a)] = v` is the call (front/scatter_adds.py)."""
+    shape = np.shape(a)
+    if len(shape) < 2:
+        raise ValueError("array must be at least 2-d")
+    end = None
+    if len(shape) == 2:
+        step = shape[1] + 1
+        if not wrap:
+            end = shape[1] * shape[1]
+    else:
+        if any(n != shape[0] for n in shape):
+            raise ValueError("All dimensions of input must be of equal length")
+        step = 1 + int(np.cumprod(shape[:-1]).sum())
+    return np.unravel_index(np.arange(int(np.prod(shape)))[:end:step], shape)
 
 
 def augmented(part, value, op):

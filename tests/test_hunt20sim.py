@@ -1,0 +1,740 @@
+"""Simulation, ODE and PDE programs as a NumPy user writes them (round 20, hunt20sim), each differentiated in every
+mode that applies (value_and_grad, vjp, jvp, both Jacobians, the Hessian and grad of grad) against central finite
+differences, its value against plain NumPy's: integrators (explicit Euler, RK4, leapfrog, velocity Verlet) in `for`
+and `while t < T` loops with adaptive steps, N-body forces, mass-spring chains, pendulums, Lotka-Volterra, SIR, heat,
+wave, advection, Burgers and reaction-diffusion stencils with slice and boundary writes, trajectories in lists and
+preallocated arrays, s2s.checkpoint around a step.
+
+Fixed here: `np.fill_diagonal(a, v)` (N-body code's "no self-force" diagonal) was refused; it is the element write
+`a[rt.diagonal_index(a, wrap)] = v` now (front/scatter_adds.py), the elements NumPy writes (a tall matrix's with
+`wrap`, an n-d cube's), differentiated as element writes are.
+"""
+import numpy as np
+import pytest
+
+import s2s
+from tests.conftest import assert_close, check_every_mode, numeric_grad
+
+X = np.array([0.7, 1.3, 0.4])
+X6 = np.array([0.1, 0.2, 1.0, -0.3, -0.5, 0.9])
+
+
+def every_mode(f, x=X, hessian=True, rtol=1e-5, atol=1e-6):
+    gradient = check_every_mode(f, x, hessian=hessian, rtol=rtol, atol=atol)
+    value, pullback = s2s.vjp(f)(x.copy())
+    assert value == pytest.approx(f(x.copy()), rel=1e-12, abs=1e-12)
+    assert_close(pullback(1.0), numeric_grad(f, (x.copy(),), 0), rtol, atol, what=f"{f.__name__}: vjp")
+    return gradient
+
+
+# ------------------------------------------------ integrators of ODEs
+
+def euler_decay(x):  # x = [y0, rate, time step]
+    y = x[0]
+    k = x[1]
+    dt = x[2]
+    for i in range(20):
+        y = y - dt * k * y
+    return y ** 2
+
+
+def rk4_pendulum(x):  # angle, angular velocity, length
+    th, om, L = x[0], x[1], x[2]
+    g = 9.81
+    dt = 0.05
+
+    def f(th, om):
+        return om, -g / L * np.sin(th)
+
+    for _ in range(10):
+        k1a, k1b = f(th, om)
+        k2a, k2b = f(th + 0.5 * dt * k1a, om + 0.5 * dt * k1b)
+        k3a, k3b = f(th + 0.5 * dt * k2a, om + 0.5 * dt * k2b)
+        k4a, k4b = f(th + dt * k3a, om + dt * k3b)
+        th = th + dt / 6 * (k1a + 2 * k2a + 2 * k3a + k4a)
+        om = om + dt / 6 * (k1b + 2 * k2b + 2 * k3b + k4b)
+    return 0.5 * L ** 2 * om ** 2 + g * L * (1 - np.cos(th))
+
+
+def rk4_vector(x):
+    def rhs(u):
+        return np.array([u[1], -u[0] - 0.1 * u[1] + 0.3 * np.cos(u[2]), 1.0])
+
+    u = x.copy()
+    h = 0.1
+    for _ in range(8):
+        k1 = rhs(u)
+        k2 = rhs(u + h / 2 * k1)
+        k3 = rhs(u + h / 2 * k2)
+        k4 = rhs(u + h * k3)
+        u = u + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+    return np.sum(u ** 2)
+
+
+def while_time(x):
+    t = 0.0
+    T = 1.0
+    dt = 0.1
+    y = x.copy()
+    while t < T:
+        y = y + dt * (-x[0] * y + np.sin(y))
+        t += dt
+    return np.sum(y)
+
+
+def dt_param_while(x):  # the time step is a parameter: the number of steps is fixed near x[0] = 0.7
+    dt = x[0] * 0.1
+    y = np.array([x[1], x[2]])
+    t = 0.0
+    while t < 0.5:
+        y = y + dt * np.array([y[1], -y[0]])
+        t = t + dt
+    return y[0]
+
+
+def adaptive_halving(x):
+    y = x[0]
+    a = x[1]
+    t = 0.0
+    h = 0.1
+    T = 1.0
+    n = 0
+    while t < T and n < 200:
+        n += 1
+        y1 = y + h * (-a * y)
+        ymid = y + 0.5 * h * (-a * y)
+        y2 = ymid + 0.5 * h * (-a * ymid)
+        err = abs(y2 - y1)
+        if err > 1e-3:
+            h = h * 0.5
+            continue
+        y = y2
+        t += h
+        if err < 1e-4:
+            h = min(h * 2.0, T - t + 1e-12)
+    return y + x[2] * y ** 2
+
+
+def adaptive_heun(x):  # embedded Euler-Heun pair: rejected steps, a step size from the error
+    y = np.array([x[0], x[1]])
+    lam = x[2]
+    t, T, h, tol = 0.0, 1.0, 0.2, 1e-3
+    while t < T:
+        h = min(h, T - t)
+        f0 = np.array([y[1], -lam * y[0]])
+        ye = y + h * f0
+        f1 = np.array([ye[1], -lam * ye[0]])
+        yh = y + 0.5 * h * (f0 + f1)
+        err = np.max(np.abs(yh - ye))
+        if err > tol:
+            h = 0.5 * h
+        else:
+            t += h
+            y = yh
+            h = 0.9 * h * (tol / max(err, 1e-10)) ** 0.5
+    return np.sum(y ** 2)
+
+
+def leapfrog(x):  # position, momentum, stiffness
+    q = x[0]
+    p = x[1]
+    k = x[2]
+    dt = 0.05
+    p = p - 0.5 * dt * k * q
+    for _ in range(30):
+        q = q + dt * p
+        p = p - dt * k * q
+    p = p + 0.5 * dt * k * q
+    return 0.5 * p ** 2 + 0.5 * k * q ** 2
+
+
+def verlet_chain(x):  # a chain of three masses on springs, velocity Verlet
+    n = 3
+    m = np.array([1.0, 2.0, 1.5])
+    k = 4.0
+    pos = x.copy()
+    vel = np.zeros(n)
+    dt = 0.02
+
+    def force(p):
+        f = np.zeros(n)
+        ext = np.diff(p)
+        f[:-1] += k * ext
+        f[1:] -= k * ext
+        f[0] -= k * p[0]
+        return f
+
+    a = force(pos) / m
+    for _ in range(25):
+        pos = pos + dt * vel + 0.5 * dt ** 2 * a
+        a_new = force(pos) / m
+        vel = vel + 0.5 * dt * (a + a_new)
+        a = a_new
+    E = 0.5 * np.sum(m * vel ** 2) + 0.5 * k * np.sum(np.diff(pos) ** 2) + 0.5 * k * pos[0] ** 2
+    return E + np.sum(pos)
+
+
+def spring_network(x):  # springs given by an edge list, forces added by index, in-place updates
+    edges = [(0, 1), (1, 2), (0, 2)]
+    rest = [1.0, 1.0, 2.0]
+    pos = x.copy()
+    vel = np.zeros(3)
+    dt = 0.05
+    for _ in range(10):
+        f = np.zeros(3)
+        for (i, j), L in zip(edges, rest):
+            ext = pos[j] - pos[i] - L
+            f[i] += 2.0 * ext
+            f[j] -= 2.0 * ext
+        vel += dt * f
+        pos += dt * vel
+    return np.sum(pos ** 2) + np.sum(vel)
+
+
+def masses(m):  # the derivative with respect to the masses
+    pos = np.array([1.0, 0.0, -1.0])
+    vel = np.zeros(3)
+    for _ in range(10):
+        f = -4.0 * pos + np.roll(pos, 1) + np.roll(pos, -1)
+        vel = vel + 0.05 * f / m
+        pos = pos + 0.05 * vel
+    return 0.5 * np.sum(m * vel ** 2)
+
+
+def lotka_volterra(x):
+    a, b, c, d = 1.0, x[0], x[1], 0.4
+    u = np.array([x[2], 1.0])
+    dt = 0.05
+    traj = []
+    for _ in range(20):
+        du = np.array([a * u[0] - b * u[0] * u[1], -c * u[1] + d * u[0] * u[1]])
+        u = u + dt * du
+        traj.append(u.copy())
+    T = np.array(traj)
+    return np.sum(T[:, 0]) * 0.1 + np.mean(T[:, 1] ** 2)
+
+
+def sir_peak(x):
+    beta, gamma = x[0], x[1]
+    S, I, R = 0.99, x[2] * 0.01, 0.0
+    dt = 0.5
+    peak = 0.0
+    for _ in range(30):
+        dS = -beta * S * I
+        dI = beta * S * I - gamma * I
+        S, I, R = S + dt * dS, I + dt * dI, R + dt * gamma * I
+        peak = max(peak, I)
+    return peak + R
+
+
+def forced_oscillator(x):  # forcing amplitude, damping, stiffness
+    q, v = 1.0, 0.0
+    t = 0.0
+    dt = 0.05
+    for i in range(40):
+        F = x[0] * np.sin(1.3 * t)
+        a = F - x[1] * v - x[2] * q
+        v += dt * a
+        q += dt * v
+        t += dt
+    return q
+
+
+def pendulum_crossings(x):  # stops after the second zero crossing
+    th, om = x[0], x[1]
+    dt = 0.05
+    crossings = 0
+    t = 0.0
+    while crossings < 2 and t < 5.0:
+        prev = th
+        om = om - dt * 9.81 * np.sin(th) - dt * x[2] * om
+        th = th + dt * om
+        t += dt
+        if prev * th < 0:
+            crossings += 1
+    return th ** 2 + om ** 2
+
+
+def implicit_fixed_point(x):  # backward Euler, each step solved by a converging while loop
+    y = x[0]
+    h = 0.1
+    lam = x[1]
+    for _ in range(5):
+        z = y
+        diff = 1.0
+        it = 0
+        while diff > 1e-12 and it < 100:
+            z_new = y + h * (-lam * z + x[2] * np.sin(z))
+            diff = abs(z_new - z)
+            z = z_new
+            it += 1
+        y = z
+    return y
+
+
+def implicit_heat(x):  # diffusivity and time step as parameters, a linear solve per step
+    n = 3
+    D = x[0]
+    dt = x[1]
+    u = np.array([1.0, 0.5, x[2]])
+    A = np.eye(n) * (1 + 2 * D * dt) - D * dt * (np.eye(n, k=1) + np.eye(n, k=-1))
+    for _ in range(5):
+        u = np.linalg.solve(A, u)
+    return np.sum(u ** 2)
+
+
+def substeps(x):
+    u = x.copy()
+    for outer in range(3):
+        dt = 0.1 / (outer + 1)
+        for sub in range(outer + 1):
+            u = u + dt * (-u ** 3 + np.roll(u, 1))
+    return np.sum(u)
+
+
+# ------------------------------------------------ states kept: lists, tuples, preallocated arrays, energies
+
+def trajectory_rows(x):
+    nsteps = 15
+    traj = np.zeros((nsteps + 1, 2))
+    s = np.array([x[0], x[1]])
+    traj[0] = s
+    w = x[2]
+    dt = 0.1
+    for k in range(nsteps):
+        s = s + dt * np.array([s[1], -w ** 2 * s[0]])
+        traj[k + 1] = s
+    return np.sum(traj[:, 0] ** 2) * dt
+
+
+def trajectory_in_place(x):
+    traj = np.zeros((6, 3))
+    u = x.copy()
+    traj[0] = u
+    for k in range(1, 6):
+        u += 0.2 * (np.roll(u, 1) - u)
+        traj[k] = u
+    return np.sum(traj * np.arange(6)[:, None])
+
+
+def trajectory_slots(x):
+    traj = np.zeros((4, 3))
+    traj[0] = x
+    for k in range(3):
+        traj[k + 1] = traj[k]
+        traj[k + 1] += 0.1 * np.sin(traj[k])
+        traj[k + 1, 0] = traj[k + 1, 1]
+    return np.sum(traj ** 2)
+
+
+def trajectory_list(x):
+    u = x.copy()
+    traj = [u]
+    for _ in range(4):
+        u = u + 0.1 * np.sin(u)
+        traj.append(u)
+    return sum(np.sum(v * v) for v in traj)
+
+
+def energies_list(x):
+    q, p = x[0], x[1]
+    k = x[2]
+    dt = 0.1
+    energies = []
+    for _ in range(10):
+        p = p - dt * k * q
+        q = q + dt * p
+        energies.append(0.5 * p ** 2 + 0.5 * k * q ** 2)
+    return sum(energies) / len(energies)
+
+
+def energy_drift(x):
+    pos = x.copy()
+    vel = np.array([0.1, -0.2, 0.05])
+    m = np.array([1.0, 2.0, 3.0])
+    E = []
+    for _ in range(8):
+        acc = -pos ** 3 / m
+        vel += 0.05 * acc
+        pos += 0.05 * vel
+        E.append(0.5 * m @ vel ** 2 + 0.25 * np.sum(pos ** 4))
+    E = np.array(E)
+    return np.max(E) - np.min(E) + E[-1]
+
+
+def state_tuples(x):
+    state = (x[0], x[1])
+    hist = []
+    for k in range(10):
+        q, p = state
+        p = p - 0.1 * x[2] * q
+        q = q + 0.1 * p
+        state = (q, p)
+        hist.append(state)
+    return sum(q * q + 0.5 * p for q, p in hist)
+
+
+def velocity_lists(x):
+    pos = list(x)
+    vel = [0.0, 0.0, 0.0]
+    for _ in range(5):
+        for i in range(3):
+            vel[i] = vel[i] - 0.1 * pos[i] ** 3
+            pos[i] = pos[i] + 0.1 * vel[i]
+    return sum(p * p for p in pos) + sum(vel)
+
+
+def checkpointed_steps(x):
+    def step(u):
+        return u + 0.1 * (np.roll(u, 1) - 2 * u + np.roll(u, -1)) + 0.01 * np.sin(u)
+
+    u = x.copy()
+    for _ in range(6):
+        u = s2s.checkpoint(step)(u)
+    return np.sum(u ** 2)
+
+
+# ------------------------------------------------ PDE stencils
+
+def heat_slices(x):
+    u = x.copy()
+    r = 0.3
+    for _ in range(10):
+        u_new = u.copy()
+        u_new[1:-1] = u[1:-1] + r * (u[2:] - 2 * u[1:-1] + u[:-2])
+        u_new[0] = 0.0
+        u_new[-1] = u_new[-2]
+        u = u_new
+    return np.sum(u ** 2)
+
+
+def heat_in_place(x):
+    u = x.copy()
+    r = 0.2
+    for _ in range(10):
+        lap = np.zeros_like(u)
+        lap[1:-1] = u[2:] - 2 * u[1:-1] + u[:-2]
+        u += r * lap
+        u[0] = u[1]
+    return np.sum(u ** 3)
+
+
+def heat_copy_back(x):
+    u = np.concatenate([[0.0], x, [0.0]])
+    u_new = np.zeros_like(u)
+    for _ in range(5):
+        u_new[1:-1] = u[1:-1] + 0.2 * (u[2:] - 2 * u[1:-1] + u[:-2])
+        u[:] = u_new
+    return np.sum(u ** 2) + u[2]
+
+
+def gauss_seidel(x):  # each point reads the points the sweep already updated
+    u = np.zeros(5)
+    u[1:4] = x
+    for _ in range(3):
+        for i in range(1, 4):
+            u[i] = 0.5 * (u[i - 1] + u[i + 1]) + 0.1 * u[i] ** 2
+    return np.sum(u)
+
+
+def advection_roll(x):
+    u = x.copy()
+    c = 0.4
+    for _ in range(12):
+        u = u - c * (u - np.roll(u, 1))
+    return np.sum(np.sin(u))
+
+
+def wave(x):
+    n = x.size
+    u_prev = x.copy()
+    u = x.copy()
+    c2 = 0.25
+    for _ in range(10):
+        u_next = np.zeros(n)
+        u_next[1:-1] = 2 * u[1:-1] - u_prev[1:-1] + c2 * (u[2:] - 2 * u[1:-1] + u[:-2])
+        u_prev = u
+        u = u_next
+    return np.sum(u ** 2) + np.sum(u_prev)
+
+
+def burgers(x):
+    u = np.concatenate([x, x[::-1]])
+    dx = 0.5
+    dt = 0.05
+    nu = 0.1
+    for _ in range(8):
+        un = u.copy()
+        u[1:-1] = (un[1:-1] - un[1:-1] * dt / dx * (un[1:-1] - un[:-2])
+                   + nu * dt / dx ** 2 * (un[2:] - 2 * un[1:-1] + un[:-2]))
+        u[0] = u[-2]
+        u[-1] = u[1]
+    return np.sum(u ** 2)
+
+
+def ghost_cells(x):
+    n = 3
+    u = np.zeros(n + 2)
+    u[1:-1] = x
+    for _ in range(6):
+        u[0] = u[-2]
+        u[-1] = u[1]
+        flux = 0.5 * (u[1:] ** 2)
+        u[1:-1] -= 0.1 * (flux[1:] - flux[:-1])
+    return np.sum(u[1:-1] ** 2)
+
+
+def reaction_diffusion(x):
+    u = x.copy()
+    v = 1.0 - x
+    Du, Dv = 0.1, 0.05
+    for _ in range(6):
+        lu = np.roll(u, 1) + np.roll(u, -1) - 2 * u
+        lv = np.roll(v, 1) + np.roll(v, -1) - 2 * v
+        uvv = u * v * v
+        u, v = u + Du * lu - uvv + 0.03 * (1 - u), v + Dv * lv + uvv - 0.09 * v
+    return np.sum(u) + np.sum(v ** 2)
+
+
+def heat_2d(x):
+    U = np.zeros((5, 5))
+    U[1:-1, 1:-1] = x.reshape(3, 3)
+    D = 0.15
+    for _ in range(5):
+        lap = U[2:, 1:-1] + U[:-2, 1:-1] + U[1:-1, 2:] + U[1:-1, :-2] - 4 * U[1:-1, 1:-1]
+        U[1:-1, 1:-1] = U[1:-1, 1:-1] + D * lap
+    return np.sum(U ** 2)
+
+
+def upwind_2d_periodic(x):
+    u = x.reshape(3, 3)
+    cx, cy = 0.3, 0.2
+    for _ in range(4):
+        u = u - cx * (u - np.roll(u, 1, axis=0)) - cy * (u - np.roll(u, 1, axis=1))
+    return np.sum(u ** 3)
+
+
+def ravel_grid(x):
+    grid = np.zeros((2, 3))
+    grid[0] = x
+    grid[1] = x[::-1]
+    flat = grid.ravel()
+    for _ in range(3):
+        grid = grid + 0.1 * np.roll(grid, 1, axis=1)
+    return np.sum(flat) + np.sum(grid ** 2)
+
+
+# ------------------------------------------------ N-body
+
+def nbody_fill_diagonal(x):
+    pos = x.reshape(3, 2)
+    vel = np.zeros((3, 2))
+    m = np.array([1.0, 0.5, 0.8])
+    dt = 0.01
+    for _ in range(5):
+        d = pos[None, :, :] - pos[:, None, :]
+        r2 = np.sum(d ** 2, axis=-1) + 0.1
+        np.fill_diagonal(r2, 1.0)
+        inv = r2 ** -1.5
+        np.fill_diagonal(inv, 0.0)
+        acc = np.sum(d * (inv * m[None, :])[:, :, None], axis=1)
+        vel = vel + dt * acc
+        pos = pos + dt * vel
+    return np.sum(pos[:, 0] * m) + np.sum(vel ** 2)
+
+
+def nbody_masked_potential(x):
+    pos = x.reshape(3, 2)
+    m = np.array([1.0, 0.5, 0.8])
+    n = 3
+    mask = ~np.eye(n, dtype=bool)
+    d = pos[:, None, :] - pos[None, :, :]
+    r = np.sqrt(np.sum(d ** 2, axis=2) + np.eye(n))
+    pot = np.where(mask, -m[:, None] * m[None, :] / r, 0.0)
+    return 0.5 * np.sum(pot)
+
+
+def stiffness_diagonal(x):  # a stiffness matrix whose diagonal balances its rows, the diagonal a value with a derivative
+    K = -np.outer(x, x) * 0.5
+    np.fill_diagonal(K, -np.sum(K, axis=1) + x ** 2)
+    u = np.array([1.0, -0.5, 0.25])
+    for _ in range(4):
+        u = u - 0.1 * K @ u
+    return u @ u
+
+
+def fill_diagonal_loop(x):
+    u = x.copy()
+    for k in range(3):
+        K = np.outer(u, u)
+        np.fill_diagonal(K, u * k + 1.0)
+        u = K @ u * 0.3
+    return np.sum(u)
+
+
+def fill_diagonal_cube(x):
+    C = np.ones((3, 3, 3)) * x[0]
+    np.fill_diagonal(C, x)
+    return np.sum(np.sin(C) * np.arange(27).reshape(3, 3, 3))
+
+
+def fill_diagonal_tall(x, wrap):
+    A = np.tile(x[:, None], (1, 2)) * np.array([1.0, 2.0])
+    A = np.concatenate([A, A, A], axis=0)  # (9, 2): with wrap, the diagonal starts again at row 3 and row 6
+    np.fill_diagonal(A, x[0] * 3.0, wrap=wrap)
+    return np.sum(A ** 2 * np.arange(18).reshape(9, 2))
+
+
+def fill_diagonal_ints(x):
+    A = np.zeros((3, 3), dtype=int)
+    np.fill_diagonal(A, 2.7)  # (truncated to 2, as NumPy writes a float into an int array)
+    return np.sum(A @ x)
+
+
+def fd_transpose_view(x):
+    M = np.outer(x, x + 1.0)
+    A = M.T
+    np.fill_diagonal(A, 0.0)
+    return np.sum(M * np.arange(9.0).reshape(3, 3))
+
+
+def fd_alias(x):
+    M = np.outer(x, x + 1.0)
+    A = M
+    np.fill_diagonal(A, x)
+    return np.sum(M * np.arange(9.0).reshape(3, 3))
+
+
+def fd_reshape_view(x):
+    v = np.concatenate([x, x ** 2, x ** 3])
+    M = v.reshape(3, 3)
+    np.fill_diagonal(M, 1.0)
+    return np.sum(v * np.arange(9.0))
+
+
+def fd_list_item(x):
+    mats = [np.outer(x, x), np.eye(3)]
+    M = mats[0]
+    np.fill_diagonal(M, 0.0)
+    return np.sum(mats[0])
+
+
+def fd_branch(x):
+    M = np.outer(x, x)
+    if x[0] > 0:
+        np.fill_diagonal(M, x[1])
+    return np.sum(M ** 2)
+
+
+def fd_while(x):
+    M = np.outer(x, x)
+    k = 0
+    while k < 3:
+        np.fill_diagonal(M, np.diag(M) * 0.5 + x)
+        k += 1
+    return np.sum(M ** 2)
+
+
+def fd_keyword(x):
+    M = np.outer(x, x)
+    np.fill_diagonal(val=x ** 2, a=M)
+    return np.sum(np.sin(M))
+
+
+def fd_helper(x):
+    def zero_diag(K):
+        np.fill_diagonal(K, 0.0)
+        return K
+    M = np.outer(x, x)
+    M = zero_diag(M)
+    return np.sum(M ** 2)
+
+
+def fd_helper_effect(x):
+    def zero_diag(K):
+        np.fill_diagonal(K, 0.0)
+    M = np.outer(x, x)
+    zero_diag(M)
+    return np.sum(M ** 2)
+
+
+ODE = [euler_decay, rk4_pendulum, rk4_vector, while_time, dt_param_while, adaptive_halving, adaptive_heun, leapfrog,
+       verlet_chain, spring_network, forced_oscillator, pendulum_crossings, implicit_fixed_point, implicit_heat,
+       substeps]
+STATES = [trajectory_rows, trajectory_in_place, trajectory_slots, trajectory_list, energies_list, state_tuples,
+          velocity_lists, checkpointed_steps]
+PDE = [heat_slices, heat_in_place, heat_copy_back, gauss_seidel, advection_roll, wave, burgers, ghost_cells,
+       reaction_diffusion, ravel_grid, stiffness_diagonal, fill_diagonal_loop, fill_diagonal_cube, fill_diagonal_ints,
+       fd_alias, fd_list_item, fd_branch, fd_while, fd_keyword, fd_helper, fd_helper_effect]
+
+
+@pytest.mark.parametrize("f", ODE + STATES + PDE, ids=lambda f: f.__name__)
+def test_every_mode(f):
+    every_mode(f)
+
+
+@pytest.mark.parametrize("f, x", [(lotka_volterra, np.array([0.5, 0.6, 1.2])), (sir_peak, np.array([0.5, 0.2, 1.0])),
+                                  (masses, np.array([1.0, 2.0, 1.5])),
+                                  (energy_drift, np.array([0.7, 1.3, -0.4]))], ids=lambda v: getattr(v, "__name__", ""))
+def test_every_mode_at(f, x):
+    every_mode(f, x)
+
+
+@pytest.mark.parametrize("f", [nbody_fill_diagonal, nbody_masked_potential], ids=lambda f: f.__name__)
+def test_nbody(f):
+    every_mode(f, X6)
+
+
+@pytest.mark.parametrize("f", [heat_2d, upwind_2d_periodic], ids=lambda f: f.__name__)
+def test_grids(f):
+    every_mode(f, np.linspace(0.1, 0.9, 9) ** 2)
+
+
+@pytest.mark.parametrize("wrap", [False, True])
+def test_fill_diagonal_of_a_tall_matrix(wrap):
+    value, gradient = s2s.value_and_grad(fill_diagonal_tall)(X, wrap)
+    assert value == fill_diagonal_tall(X, wrap)
+    expected = numeric_grad(fill_diagonal_tall, (X, wrap), 0)
+    assert_close(gradient, expected, what="grad")
+    assert_close(s2s.jacobian(fill_diagonal_tall, mode="forward")(X, wrap), expected, what="forward jacobian")
+
+
+def test_fill_diagonal_generated_code_writes_the_diagonal():
+    source = s2s.grad(nbody_fill_diagonal).source
+    assert "rt.diagonal_index(r2, False)" in source and "inv[t8] = 0.0" in source, source
+
+
+def fill_diagonal_of_the_argument(x):
+    A = x.reshape(2, 2)
+    np.fill_diagonal(A, 0.0)
+    return np.sum(A ** 2)
+
+
+def fill_diagonal_of_a_row(x):
+    A = np.outer(x, x)
+    np.fill_diagonal(A[1:], 0.0)
+    return np.sum(A)
+
+
+def test_fill_diagonal_of_the_callers_array_is_refused():
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(fill_diagonal_of_the_argument)(np.arange(4.0))
+    message = str(info.value)
+    assert "np.fill_diagonal(A, 0.0)" in message and "np.copy(A)" in message, message
+
+
+def test_fill_diagonal_of_a_part_is_refused():
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(fill_diagonal_of_a_row)(X)
+    message = str(info.value)
+    assert "np.fill_diagonal(A[1:], 0.0)" in message and "A[rows, cols] = v" in message, message
+
+
+@pytest.mark.parametrize("f, own", [(fd_transpose_view, "M[...] = ..."), (fd_reshape_view, "v[...] = ...")],
+                         ids=["transpose", "reshape"])
+def test_fill_diagonal_of_a_view_is_refused(f, own):
+    """NumPy's fill_diagonal of a view changes the array it views, which s2s follows by that array's own name."""
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(f)(X)
+    message = str(info.value)
+    assert "np.fill_diagonal(" in message and "a view of another array" in message and own in message, message
