@@ -301,6 +301,8 @@ CASES += [
     ("s2s.runtime.unbroadcast", lambda g: rt.unbroadcast(g, M21), (M23,), 0),
     ("s2s.runtime.unbroadcast", lambda g: rt.unbroadcast(g, M23), (M23,), 0),
     ("s2s.runtime.copy_saved", lambda x: rt.copy_saved(x) * 2.0, (V,), 0),
+    ("s2s.runtime.castable", lambda x: rt.castable(M23, x[:3] * x[:3]) * 2.0, (V,), 0),
+    ("s2s.runtime.castable", lambda x: rt.castable(M23, x[1], "same_kind", np.array([True, False, True])) * x, (V,), 0),
     ("s2s.runtime.copy_saved", lambda x: rt.copy_saved([x, x * x])[1], (V,), 0),
     ("s2s.runtime.sum_adjoint", lambda g: rt.sum_adjoint(g, M23, 1, False), (V[:2],), 0),
     ("s2s.runtime.sum_adjoint", lambda g: rt.sum_adjoint(g, M23, 0, True), (M23[:1],), 0),

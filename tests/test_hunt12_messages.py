@@ -66,10 +66,10 @@ def composite_new(img, col):  # the second
     return np.sum(out ** 2)
 
 
-def test_copyto_with_where_advises_the_selection():
-    with pytest.raises(s2s.S2SError, match=r"with where=mask: dst\[\.\.\.\] = np\.where\(mask, src, dst\)"):
-        s2s.grad(composite, wrt=1)(IMG, COL)
-    for rewrite in (composite_written, composite_new):
+def test_copyto_with_where_is_the_selection():
+    # (refused with this advice until round 20; the call is the element write out[...] = np.where(mask, col, out)
+    # now: hunt20sim)
+    for rewrite in (composite, composite_written, composite_new):
         assert rewrite(IMG, COL) == composite(IMG, COL)
         for wrt in (0, 1):
             _every_mode(rewrite, (IMG, COL), wrt)

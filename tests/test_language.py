@@ -395,11 +395,11 @@ def test_a_library_call_that_writes_into_its_argument_is_refused():
         y = np.zeros(3)
         np.copyto(y, x)
         return np.sum(y)
-    for f in (sorts, copies):
-        with pytest.raises(s2s.UnsupportedSyntaxError, match="changes its list \\(or array\\) in place|changes its "
-                                                             "first argument in place") as info:
-            s2s.grad(f)(np.ones(3))
-        assert "y = np.sort(y)" in str(info.value) or "dst[...] = src" in str(info.value)
+    with pytest.raises(s2s.UnsupportedSyntaxError, match="changes its list \\(or array\\) in place") as info:
+        s2s.grad(sorts)(np.ones(3))
+    assert "y = np.sort(y)" in str(info.value)
+    # np.copyto into an array the function made is the element write y[...] = x (round 20, hunt20sim)
+    assert np.array_equal(s2s.grad(copies)(np.ones(3)), np.ones(3))
 
 
 # ================================================================ 3. the user's objects: methods and dataclasses

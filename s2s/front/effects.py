@@ -34,9 +34,11 @@ EFFECTS = {"builtins.print", "s2s.runtime.require_scalar", "s2s.runtime.require_
 # are called, their result assigned or not (a name for None keeps nothing of what they do), saying what to write
 _CHANGES_FIRST = "which changes its first argument in place and returns None"
 IN_PLACE_CALLS = {
-    numpy.copyto: (f"np.copyto(dst, src), {_CHANGES_FIRST}",
-                   "write the values into the array: dst[...] = src, or make a new one: dst = np.array(src) "
-                   "(with where=mask: dst[...] = np.where(mask, src, dst), or dst = np.where(mask, src, dst))"),
+    numpy.copyto: (f"np.copyto(dst, src), {_CHANGES_FIRST}, with its None used or its array a part of one or an "
+                   f"expression (s2s follows the call as a statement, on an array the function made, by its name)",
+                   "call it as a statement on the array's name: np.copyto(dst, src); or write the values into the "
+                   "array: dst[...] = src, or make a new one: dst = np.array(src) (with where=mask: dst[...] = "
+                   "np.where(mask, src, dst), or dst = np.where(mask, src, dst))"),
     numpy.fill_diagonal: (f"np.fill_diagonal(a, v), {_CHANGES_FIRST}, with its None used or its array a part of "
                           f"one or an expression (s2s follows the call as a statement, on an array the function "
                           f"made, by its name)",
@@ -103,7 +105,8 @@ class EffectLowering(ScatterAddLowering):
         """Calls kept for their effect, whose result is discarded: print, logging (`logging.info(...)`,
         `logger.debug(...)`), `warnings.warn`, a helper of the user's (inlined: what it computes that matters
         runs, and no derivative flows out of it), and the checks generated code makes (higher order)."""
-        if self.stack_push(node) or self.grow(node) or self.ufunc_at(node) or self.fill_diagonal(node):
+        if self.stack_push(node) or self.grow(node) or self.ufunc_at(node) or self.fill_diagonal(node) or \
+                self.copy_into(node):
             return
         if not isinstance(node, ast.Call) or any(isinstance(a, ast.Starred) for a in node.args) or \
                 any(k.arg is None for k in node.keywords):

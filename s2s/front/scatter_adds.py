@@ -1,7 +1,8 @@
 """`np.add.at(y, index, v)` and `np.subtract.at(y, index, v)` as statements: the scatter-add, an element write
 `y[index] = rt.added_at(y, *index, v)` (runtime/scatter.py); `np.fill_diagonal(a, v)`, the element write
-`a[rt.diagonal_index(a)] = v`. `ScatterAddLowering` holds these methods of the SSA builder (mixed into
-effects.EffectLowering); `scatter_target` tells a loop's header what the body writes.
+`a[rt.diagonal_index(a)] = v`; `np.copyto(dst, src)`, the element write `dst[...] = rt.castable(dst, src, casting,
+where)` (`np.where(where, ..., dst)` with `where=`). `ScatterAddLowering` holds these methods of the SSA builder
+(mixed into effects.EffectLowering); `scatter_target` tells a loop's header what the body writes.
 """
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ AT = {"numpy.add": "add", "numpy.subtract": "subtract"}  # the ufuncs whose .at 
 ADDED_AT = "s2s.runtime.added_at"
 DIAGONAL_INDEX = "s2s.runtime.diagonal_index"  # (the elements np.fill_diagonal(a, v, wrap) writes)
 _FILL_DIAGONAL = inspect.signature(numpy.fill_diagonal)
+CASTABLE = "s2s.runtime.castable"  # (src, once NumPy's np.copyto(dst, src, casting, where) is known to take it)
+_COPYTO = inspect.Signature([inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=d) for n, d in
+                             (("dst", inspect.Parameter.empty), ("src", inspect.Parameter.empty),
+                              ("casting", "same_kind"), ("where", True))])
+_WRITERS = {"fill_diagonal", "copyto"}  # (the functions whose first argument a loop's header reads as written)
 
 
 class ScatterAddLowering:
@@ -68,12 +74,43 @@ class ScatterAddLowering:
         return True
 
 
+    def copy_into(self, node) -> bool:
+        """`np.copyto(dst, src, casting='same_kind', where=True)` on an array the function made: the element write
+        `dst[...] = rt.castable(dst, src, casting, where)` (with `where` given, `np.where(where, that, dst)`), src
+        once NumPy's call is known to accept it (its TypeError where it casts a float into an int array, as
+        `dst[...] = src` would not), differentiated as element writes are. Is `node` such a call? (Where it is
+        not one s2s reads so, effects.py refuses the call, saying what to write.)"""
+        if not (isinstance(node, ast.Call) and _spelled(node.func, "copyto")) or \
+                self.static_value(node.func) is not numpy.copyto or \
+                any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+            return False
+        try:
+            bound = _COPYTO.bind(*node.args, **{k.arg: k.value for k in node.keywords})
+        except TypeError as exc:
+            raise self.error(node, f"np.copyto() with these arguments ({exc})",
+                             "pass the array and the values: np.copyto(dst, src)") from None
+        dst = bound.arguments["dst"]
+        if not isinstance(dst, ast.Name):
+            return False
+        base = self.read(dst.id, dst)
+        given = {name: self.atom(bound.arguments[name]) for name in ("casting", "where") if name in bound.arguments}
+        value = self.materialise(ir.Call(CASTABLE, (base, self.atom(bound.arguments["src"]),
+                                                    given.get("casting", ir.Const("same_kind")),
+                                                    given.get("where", ir.Const(True)))))
+        if "where" in given:
+            value = self.materialise(ir.Call(registry.key_of(numpy.where), (given["where"], value, base)))
+        whole = ast.Constant(value=Ellipsis)
+        target = ast.copy_location(ast.Subscript(value=ast.Name(dst.id, ast.Load()), slice=whole, ctx=ast.Store()),
+                                   dst)
+        self.write_element(target, value, (self.atom(whole),))
+        return True
+
     def fill_diagonal(self, node) -> bool:
         """`np.fill_diagonal(a, v, wrap=False)` on an array the function made: the element write
         `a[rt.diagonal_index(a, wrap)] = v`, the elements NumPy's `a.flat[:end:step] = v` writes, one integer array
         per axis (runtime/scatter.py), differentiated as element writes are. Is `node` such a call? (Where it is not
         one s2s reads so, with `*args` or an expression for `a`, effects.py refuses the call, saying what to write.)"""
-        if not (isinstance(node, ast.Call) and _spelled_fill_diagonal(node.func)) or \
+        if not (isinstance(node, ast.Call) and _spelled(node.func, "fill_diagonal")) or \
                 self.static_value(node.func) is not numpy.fill_diagonal or \
                 any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
             return False
@@ -95,19 +132,18 @@ class ScatterAddLowering:
         return True
 
 
-def _spelled_fill_diagonal(func) -> bool:
-    return isinstance(func, ast.Attribute) and func.attr == "fill_diagonal" or \
-        isinstance(func, ast.Name) and func.id == "fill_diagonal"
+def _spelled(func, name: str) -> bool:
+    return isinstance(func, ast.Attribute) and func.attr == name or isinstance(func, ast.Name) and func.id == name
 
 
 def scatter_target(node) -> str | None:
     """The name `np.add.at(y, index, v)` (a call of any `.at` with a name first, read by its spelling alone) or
-    `np.fill_diagonal(a, v)` writes into: before a loop's body is read, its header needs a phi for each array the
-    body writes."""
+    `np.fill_diagonal(a, v)`, `np.copyto(a, v)` writes into: before a loop's body is read, its header needs a phi
+    for each array the body writes."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "at" and \
             node.args and isinstance(node.args[0], ast.Name):
         return node.args[0].id
-    if isinstance(node, ast.Call) and _spelled_fill_diagonal(node.func) and node.args and \
+    if isinstance(node, ast.Call) and any(_spelled(node.func, name) for name in _WRITERS) and node.args and \
             isinstance(node.args[0], ast.Name):
         return node.args[0].id
     return None

@@ -33,6 +33,9 @@ def helper(name: str, transpose, batched=None, rank_of_argument=None) -> None:
 
 # ---------------------------------------------------------------- copies: the identity
 linear(RT + "copy_saved", lambda g, ans, x: g)
+# np.copyto(dst, src)'s values, src once NumPy's call is known to take it (runtime/scatter.py): the identity in src
+linear(RT + "castable", None, lambda g, ans, dst, src, casting="same_kind", where=True: g, None, None,
+       tangent=(None, lambda d, ans, dst, src, casting="same_kind", where=True: d, None, None))
 
 # the item a loop's in-place operator changed, kept by its container (runtime/items.py): `value` where `item` is an
 # ndarray, else `item`; each part of g goes to the one chosen (item_part: g or none of it)

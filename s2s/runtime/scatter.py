@@ -1,5 +1,6 @@
 """`np.add.at(y, index, v)` (`np.subtract.at`: v negated) as an element write: `y[index] = rt.added_at(y, *index, v)`;
-`np.fill_diagonal(a, v)` as `a[rt.diagonal_index(a)] = v`.
+`np.fill_diagonal(a, v)` as `a[rt.diagonal_index(a)] = v`; `np.copyto(dst, src)` as `dst[...] = rt.castable(dst, src,
+casting, where)`.
 
 Generated code reaches this as `rt.added_at` (`s2s.runtime` re-exports it). The front end (front/effects.py) writes
 the scatter-add as an element write, so that everything s2s knows about element writes (the overwritten elements
@@ -19,7 +20,7 @@ import numpy as np
 
 from s2s.runtime.core import batch_front, batch_key, batch_read
 
-__all__ = ["added_at", "batch_added_at", "augmented", "diagonal_index"]
+__all__ = ["added_at", "batch_added_at", "augmented", "diagonal_index", "castable"]
 
 # the ufunc NumPy's in-place operator runs, by the operator's name in s2s's IR (prims.BINOPS)
 _IN_PLACE = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "truediv": np.true_divide,
@@ -80,6 +81,16 @@ def diagonal_index(a, wrap=False):
             raise ValueError("All dimensions of input must be of equal length")
         step = 1 + int(np.cumprod(shape[:-1]).sum())
     return np.unravel_index(np.arange(int(np.prod(shape)))[:end:step], shape)
+
+
+def castable(dst, src, casting="same_kind", where=True):
+    """`src`, once `np.copyto(dst, src, casting=casting, where=where)` is known to accept it: NumPy's own error
+    where it does not (dst not an array, src not broadcasting to its shape, a float into an int array by 'same_kind'),
+    which `dst[...] = src` (the call, front/scatter_adds.py) would not raise, casting by 'unsafe'. The call itself
+    runs on a scratch array, so the check is NumPy's whatever its version. The derivative is the identity in src."""
+    np.copyto(np.empty(np.shape(dst), dtype=dst.dtype) if isinstance(dst, np.ndarray) else dst, src, casting=casting,
+              where=where)
+    return src
 
 
 def augmented(part, value, op):
