@@ -7,8 +7,14 @@ preallocated arrays, s2s.checkpoint around a step.
 
 Fixed here: `np.fill_diagonal(a, v)` (N-body code's "no self-force" diagonal) was refused; it is the element write
 `a[rt.diagonal_index(a, wrap)] = v` now (front/scatter_adds.py), the elements NumPy writes (a tall matrix's with
-`wrap`, an n-d cube's), differentiated as element writes are.
+`wrap`, an n-d cube's), differentiated as element writes are. `np.copyto(u_old, u)` (a stencil's previous step kept)
+was refused too; it is the element write `u_old[...] = rt.castable(u_old, u, casting, where)` now, NumPy's TypeError
+kept where it casts floats into an int array ('same_kind'), `where=` a selection.
 """
+import functools
+import math
+from dataclasses import dataclass
+
 import numpy as np
 import pytest
 
@@ -658,6 +664,538 @@ def fd_helper_effect(x):
     return np.sum(M ** 2)
 
 
+def copyto_step(x):
+    u = x.copy()
+    tmp = np.zeros(3)
+    for _ in range(4):
+        np.copyto(tmp, u + 0.1 * np.sin(u))
+        u = tmp.copy()
+    return np.sum(u ** 2)
+
+
+def copyto_old(x):
+    u = np.concatenate([[0.0], x, [0.0]])
+    u_old = np.zeros_like(u)
+    for _ in range(5):
+        np.copyto(u_old, u)
+        u[1:-1] = u_old[1:-1] + 0.2 * (u_old[2:] - 2 * u_old[1:-1] + u_old[:-2])
+    return np.sum(u ** 2) + np.sum(u_old)
+
+
+def copyto_where(x):
+    u = np.outer(x, x)
+    mask = np.array([True, False, True])
+    np.copyto(u, np.sin(x) * 2.0, where=mask)
+    return np.sum(u ** 2 * np.arange(9.0).reshape(3, 3))
+
+
+def copyto_broadcast(x):
+    M = np.zeros((2, 3))
+    np.copyto(M, x ** 2)
+    M[1] *= x[0]
+    return np.sum(np.cos(M))
+
+
+def copyto_ints(x):
+    counts = np.zeros(3, dtype=int)
+    np.copyto(counts, np.array([1, 2, 3]))
+    return np.sum(counts * x)
+
+
+def copyto_float_into_int(x):
+    counts = np.zeros(3, dtype=int)
+    np.copyto(counts, x * 2.0)
+    return np.sum(counts * x)
+
+
+def copyto_unsafe(x):
+    counts = np.zeros(3, dtype=int)
+    np.copyto(counts, x * 2.0, casting="unsafe")
+    return np.sum(counts * x)
+
+
+# ------------------------------------------------ more solvers, limiters, forcing tables, checkpoints
+
+def thomas(a, b, c, d):
+    n = len(d)
+    cp = np.zeros(n)
+    dp = np.zeros(n)
+    cp[0] = c[0] / b[0]
+    dp[0] = d[0] / b[0]
+    for i in range(1, n):
+        m = b[i] - a[i] * cp[i - 1]
+        cp[i] = c[i] / m if i < n - 1 else 0.0
+        dp[i] = (d[i] - a[i] * dp[i - 1]) / m
+    x = np.zeros(n)
+    x[-1] = dp[-1]
+    for i in range(n - 2, -1, -1):
+        x[i] = dp[i] - cp[i] * x[i + 1]
+    return x
+
+
+def crank_nicolson(x):
+    n = 5
+    D = x[0]
+    u = np.array([0.0, x[1], 1.0, x[2], 0.0])
+    r = D * 0.5
+    a = np.full(n, -r)
+    b = np.full(n, 1 + 2 * r)
+    c = np.full(n, -r)
+    for _ in range(4):
+        rhs = u.copy()
+        rhs[1:-1] = r * u[:-2] + (1 - 2 * r) * u[1:-1] + r * u[2:]
+        u = thomas(a, b, c, rhs)
+    return np.sum(u ** 2)
+
+
+def interp_forcing(x):
+    ts = np.linspace(0.0, 2.0, 5)
+    F = np.array([0.0, 1.0, x[0], 0.5, x[1]])
+    y = x[2]
+    t = 0.0
+    dt = 0.15
+    while t < 1.9:
+        y = y + dt * (np.interp(t, ts, F) - y)
+        t += dt
+    return y ** 2
+
+
+def math_scalars(x):
+    th, om = float(x[0]), float(x[1])
+    g_over_l = 9.81 / (1.0 + x[2])
+    for _ in range(20):
+        om -= 0.05 * g_over_l * math.sin(th)
+        th += 0.05 * om
+    return math.cos(th) + 0.5 * om * om
+
+
+def polyval_drag(x):
+    v = x[0]
+    coef = np.array([0.01, x[1], 0.3])
+    for _ in range(10):
+        v = v - 0.1 * np.polyval(coef, v) + 0.05 * x[2]
+    return v
+
+
+def inv_mass(x):
+    M = np.array([[2.0, 0.3, 0.0], [0.3, 1.5, 0.2], [0.0, 0.2, 1.0 + x[0] ** 2]])
+    Minv = np.linalg.inv(M)
+    K = np.array([[2.0, -1.0, 0.0], [-1.0, 2.0, -1.0], [0.0, -1.0, 2.0]])
+    q = np.array([x[1], 0.0, x[2]])
+    v = np.zeros(3)
+    for _ in range(8):
+        v = v - 0.1 * Minv @ (K @ q)
+        q = q + 0.1 * v
+    return q @ q + 0.5 * v @ M @ v
+
+
+def event_search(x):
+    ts = np.linspace(0, 1, 11)
+    ys = x[0] * np.exp(-x[1] * ts) - 0.3
+    k = np.searchsorted(-ys, 0.0)
+    k = min(max(k, 1), 10)
+    # linear interpolation of the crossing time
+    t_cross = ts[k - 1] + (ts[k] - ts[k - 1]) * ys[k - 1] / (ys[k - 1] - ys[k])
+    return t_cross + x[2]
+
+
+def overlap_iadd(x):
+    u = x.copy()
+    for _ in range(3):
+        u += 0.5 * u[::-1]
+        u[1:] += u[:-1]
+    return np.sum(u ** 2)
+
+
+def overlap_shift(x):
+    u = np.concatenate([x, x])
+    for _ in range(3):
+        u[1:-1] = u[:-2] * 0.5 + u[2:] * 0.25
+        u[1:] = u[:-1]
+    return np.sum(u * np.arange(6))
+
+
+def gradient_pde(x):
+    u = np.concatenate([x, x[::-1] * 0.5])
+    dx = 0.1
+    for _ in range(5):
+        ux = np.gradient(u, dx)
+        uxx = np.gradient(ux, dx)
+        u = u + 1e-4 * uxx - 1e-3 * u * ux
+    return np.sum(u ** 2)
+
+
+def pad_ghosts(x):
+    u = np.concatenate([x, x ** 2])
+    for _ in range(5):
+        g = np.pad(u, 1, mode="wrap")
+        u = u + 0.2 * (g[2:] - 2 * g[1:-1] + g[:-2])
+        e = np.pad(u, 1, mode="edge")
+        u = u - 0.1 * (e[1:-1] - e[:-2])
+    return np.sum(u ** 3)
+
+
+def convolve_stencil(x):
+    u = np.concatenate([x, x[::-1]])
+    k = np.array([1.0, -2.0, 1.0])
+    for _ in range(6):
+        u = u + 0.2 * np.convolve(u, k, mode="same")
+    return np.sum(np.cos(u))
+
+
+def minmod_limiter(x):
+    u = np.concatenate([[0.0], x, [1.0, 0.5]])
+    for _ in range(4):
+        du = np.diff(u)
+        a, b = du[:-1], du[1:]
+        slope = np.where(a * b > 0, np.sign(a) * np.minimum(np.abs(a), np.abs(b)), 0.0)
+        flux = u[1:-1] + 0.5 * slope
+        u[2:-1] = u[2:-1] - 0.3 * (flux[1:] - flux[:-1])
+    return np.sum(u ** 2)
+
+
+def upwind_sign(x):
+    u = np.concatenate([x, -x])
+    vel = np.array([1.0, -1.0, 0.5, -0.5, 1.0, 0.2])
+    for _ in range(5):
+        back = u - np.roll(u, 1)
+        fwd = np.roll(u, -1) - u
+        u = u - 0.3 * np.where(vel > 0, vel * back, vel * fwd)
+    return np.sum(u ** 2)
+
+
+def steps_from_dt(x):
+    dt = x[0] * 0.05
+    T = 1.0
+    n = int(T / dt)
+    y = x[1]
+    for _ in range(n):
+        y = y + dt * (x[2] - y ** 2)
+    return y
+
+
+def clip_stable(x):
+    u = x.copy()
+    for _ in range(8):
+        u = np.clip(u + 0.3 * (np.roll(u, 1) - u) + 0.2, -1.0, 1.2)
+    return np.sum(u ** 2)
+
+
+def strided_writes(x):
+    u = np.zeros(6)
+    u[::2] = x
+    u[1::2] = x[::-1] * 0.5
+    for _ in range(3):
+        u[::2] = u[::2] + 0.1 * u[1::2]
+        u[1::2] -= 0.2 * u[::2] ** 2
+    return np.sum(u ** 2)
+
+
+def nested_state_dict(x):
+    state = {"q": x.copy(), "p": np.zeros(3)}
+    for _ in range(6):
+        state["p"] = state["p"] - 0.1 * state["q"] ** 3
+        state["q"] = state["q"] + 0.1 * state["p"]
+    return np.sum(state["q"] ** 2) + np.sum(state["p"])
+
+
+def cumsum_integrate(x):
+    a = np.sin(np.linspace(0, 1, 8) * x[0]) * x[1]
+    v = np.cumsum(a) * 0.1
+    s = np.cumsum(v) * 0.1 + x[2]
+    return s[-1] + np.sum(v ** 2)
+
+
+def reflect_mask(x):
+    pos = x.copy() * 2.0
+    vel = np.array([0.5, -0.3, 0.8])
+    for _ in range(6):
+        pos = pos + 0.3 * vel
+        hit = pos > 1.5
+        pos[hit] = 3.0 - pos[hit]
+        vel[hit] *= -1.0
+        low = pos < -1.0
+        pos[low] = -2.0 - pos[low]
+        vel[low] = -vel[low]
+    return np.sum(pos ** 2) + np.sum(vel * pos)
+
+
+def periodic_mod(x):
+    L = 2.0
+    pos = x.copy()
+    vel = np.array([0.7, -0.4, 0.35])
+    for _ in range(6):
+        pos += 0.5 * vel
+        pos %= L
+    return np.sum(np.sin(pos) * pos)
+
+
+def clamp_temp(x):
+    u = x.copy() - 0.5
+    for _ in range(5):
+        u = u + 0.3 * (np.roll(u, 1) - 2 * u + np.roll(u, -1)) - 0.1
+        u = np.maximum(u, 0.0)
+    return np.sum(u ** 2) + np.sum(u)
+
+
+def half_step(x):
+    q = x.copy()
+    v = np.zeros(3)
+    for _ in range(5):
+        v_half = v - 0.05 * q
+        q += 0.1 * v_half
+        v = v_half - 0.05 * q
+    return np.sum(q * v) + np.sum(q ** 2)
+
+
+def list_of_particles(x):
+    ps = [x[0:2].copy(), x[1:3].copy()]
+    vs = [np.zeros(2), np.ones(2)]
+    for _ in range(4):
+        for p, v in zip(ps, vs):
+            v -= 0.1 * p
+            p += 0.1 * v
+    return sum(np.sum(p ** 2) for p in ps)
+
+
+def ellipsis_write(x):
+    u = np.zeros(3)
+    for k in range(4):
+        u[...] = 0.5 * u + x * (k + 1)
+    return np.sum(u ** 2)
+
+
+def rk2_struct(x):
+    def f(y, t):
+        return np.array([y[1], -np.sin(y[0]) + 0.1 * np.cos(t)])
+    y = x[:2].copy()
+    t = 0.0
+    h = 0.1 * x[2]
+    ys = np.empty((11, 2))
+    ys[0] = y
+    for n in range(10):
+        k1 = f(y, t)
+        k2 = f(y + h * k1, t + h)
+        y = y + 0.5 * h * (k1 + k2)
+        t = t + h
+        ys[n + 1, :] = y
+    return ys[:, 0] @ ys[:, 1]
+
+
+def ring_laplacian(x):
+    n = 3
+    L = -2 * np.eye(n) + np.eye(n, k=1) + np.eye(n, k=-1)
+    L[0, -1] = 1.0
+    L[-1, 0] = 1.0
+    u = x.copy()
+    for _ in range(5):
+        u = u + 0.2 * L @ u + 0.05 * u ** 2
+    return np.sum(u)
+
+
+def matrix_exp_euler(x):
+    A = np.array([[0.0, 1.0], [-x[0], -x[1]]])
+    P = np.eye(2)
+    for _ in range(10):
+        P = P + 0.1 * A @ P
+    return np.trace(P) + P[0, 1] * x[2]
+
+
+def rk4_step(f, t, y, h, *args):
+    k1 = f(t, y, *args)
+    k2 = f(t + h / 2, y + h / 2 * k1, *args)
+    k3 = f(t + h / 2, y + h / 2 * k2, *args)
+    k4 = f(t + h, y + h * k3, *args)
+    return y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+
+
+def odeint(f, y0, ts, args=()):
+    ys = [y0]
+    y = y0
+    for i in range(len(ts) - 1):
+        y = rk4_step(f, ts[i], y, ts[i + 1] - ts[i], *args)
+        ys.append(y)
+    return np.array(ys)
+
+
+def lv_rhs(t, y, a, b):
+    return np.array([a * y[0] - b * y[0] * y[1], -y[1] + b * y[0] * y[1]])
+
+
+def generic_solver(x):
+    ts = np.linspace(0.0, 1.0, 9)
+    ys = odeint(lv_rhs, np.array([1.0, x[2]]), ts, args=(x[0], x[1]))
+    return np.sum((ys[:, 0] - 1.2) ** 2)
+
+
+def partial_rhs(x):
+    f = functools.partial(lv_rhs, a=x[0], b=x[1])
+    y = np.array([1.0, x[2]])
+    for i in range(8):
+        y = y + 0.1 * f(0.1 * i, y)
+    return np.sum(y ** 2)
+
+
+def closure_rhs(x):
+    k = x[0]
+    c = x[1]
+
+    def rhs(y):
+        return np.array([y[1], -k * y[0] - c * y[1]])
+
+    y = np.array([x[2], 0.0])
+    for _ in range(10):
+        y = y + 0.1 * rhs(y)
+    return y[0] ** 2 + y[1]
+
+
+def lambda_rhs(x):
+    rhs = lambda t, y: -x[0] * y + np.sin(t) * x[1]
+    y = x[2]
+    t = 0.0
+    while t < 1.0:
+        y = y + 0.1 * rhs(t, y)
+        t += 0.1
+    return y
+
+
+@dataclass
+class State:
+    q: np.ndarray
+    p: np.ndarray
+
+
+def step_dc(s, k, dt):
+    p = s.p - dt * k * s.q
+    return State(s.q + dt * p, p)
+
+
+def dataclass_state(x):
+    s = State(x.copy(), np.zeros(3))
+    for _ in range(6):
+        s = step_dc(s, 2.0, 0.1)
+    return np.sum(s.q ** 2) + np.sum(s.p)
+
+
+def forcing_param(x):
+    # derivative with respect to the forcing sequence itself
+    y = 0.5
+    ys = []
+    for F in x:
+        y = y + 0.2 * (F - y) - 0.05 * y ** 3
+        ys.append(y)
+    return sum(v * v for v in ys)
+
+
+def break_on_blowup(x):
+    y = x.copy()
+    for n in range(50):
+        y = y + 0.1 * y ** 2
+        if np.max(np.abs(y)) > 3.0:
+            break
+    return np.sum(y) + n
+
+
+def grow_read_last(x):
+    traj = [x]
+    for _ in range(6):
+        traj.append(traj[-1] + 0.1 * np.roll(traj[-1], 1) - 0.05 * traj[-1] ** 2)
+    return np.sum(traj[-1] * traj[-3])
+
+
+def state_list_items(x):
+    state = [x[0], x[1], x[2]]
+    for _ in range(5):
+        state[0] = state[0] + 0.1 * state[1]
+        state[1] = state[1] - 0.1 * state[0] * state[2]
+        state[2] = state[2] * 0.99
+    return state[0] ** 2 + state[1]
+
+
+def scalar_array_history(x):
+    hist = np.zeros(10)
+    y = x[0]
+    for k in range(10):
+        y = y + 0.1 * (x[1] - y) + 0.01 * x[2] * k
+        hist[k] = y
+    return np.std(hist) + np.mean(hist)
+
+
+def ck_substeps(x):
+    def many(u, n):
+        for _ in range(n):
+            u = u + 0.05 * (np.roll(u, 1) - u) ** 2
+        return u
+    u = x.copy()
+    for _ in range(3):
+        u = s2s.checkpoint(many)(u, 4)
+    return np.sum(u)
+
+
+@s2s.checkpoint
+def heat_step(u, r):
+    un = u.copy()
+    un[1:-1] = u[1:-1] + r * (u[2:] - 2 * u[1:-1] + u[:-2])
+    un[0] = un[1]
+    un[-1] = 0.0
+    return un
+
+
+def ck_decorated(x):
+    u = np.concatenate([x, x[::-1]])
+    traj = []
+    for _ in range(5):
+        u = heat_step(u, 0.25)
+        traj.append(u)
+    return np.sum(np.array(traj) ** 2)
+
+
+def ck_while(x):
+    u = np.concatenate([x, x[::-1]])
+    t = 0.0
+    while t < 0.5:
+        u = heat_step(u, 0.2 + 0.1 * x[0])
+        t += 0.1
+    return np.sum(u ** 3)
+
+
+@s2s.checkpoint
+def verlet(q, p, dt, k):
+    p = p - 0.5 * dt * k * q ** 3
+    q = q + dt * p
+    p = p - 0.5 * dt * k * q ** 3
+    return q, p
+
+
+def ck_tuple(x):
+    q, p = x.copy(), np.zeros(3)
+    E = 0.0
+    for _ in range(6):
+        q, p = verlet(q, p, 0.1, 2.0)
+        E = E + np.sum(p ** 2)
+    return E + np.sum(q)
+
+
+def ck_param_dt(x):
+    q, p = np.array([1.0, 0.5]), np.array([0.0, 0.1])
+    for _ in range(6):
+        q, p = verlet(q, p, x[0] * 0.1, x[1])
+    return np.sum(q ** 2) + x[2] * np.sum(p)
+
+
+def ck_adaptive(x):
+    y = np.array([x[0], x[1]])
+    h, t = 0.2, 0.0
+    while t < 1.0:
+        y1 = heat_step(np.concatenate([[0.0], y, [0.0]]), h * x[2])[1:-1]
+        if np.max(np.abs(y1 - y)) > 0.05:
+            h = h / 2
+            continue
+        y = y1
+        t += h
+    return np.sum(y ** 2)
+
+
 ODE = [euler_decay, rk4_pendulum, rk4_vector, while_time, dt_param_while, adaptive_halving, adaptive_heun, leapfrog,
        verlet_chain, spring_network, forced_oscillator, pendulum_crossings, implicit_fixed_point, implicit_heat,
        substeps]
@@ -665,10 +1203,17 @@ STATES = [trajectory_rows, trajectory_in_place, trajectory_slots, trajectory_lis
           velocity_lists, checkpointed_steps]
 PDE = [heat_slices, heat_in_place, heat_copy_back, gauss_seidel, advection_roll, wave, burgers, ghost_cells,
        reaction_diffusion, ravel_grid, stiffness_diagonal, fill_diagonal_loop, fill_diagonal_cube, fill_diagonal_ints,
-       fd_alias, fd_list_item, fd_branch, fd_while, fd_keyword, fd_helper, fd_helper_effect]
+       fd_alias, fd_list_item, fd_branch, fd_while, fd_keyword, fd_helper, fd_helper_effect, copyto_step, copyto_old,
+       copyto_where, copyto_broadcast, copyto_ints]
+MORE = [crank_nicolson, interp_forcing, math_scalars, polyval_drag, inv_mass, event_search, overlap_iadd, overlap_shift,
+        gradient_pde, pad_ghosts, convolve_stencil, minmod_limiter, upwind_sign, steps_from_dt, clip_stable,
+        strided_writes, nested_state_dict, cumsum_integrate, reflect_mask, periodic_mod, clamp_temp, half_step,
+        list_of_particles, ellipsis_write, rk2_struct, ring_laplacian, matrix_exp_euler, generic_solver, partial_rhs,
+        closure_rhs, lambda_rhs, dataclass_state, forcing_param, break_on_blowup, grow_read_last, state_list_items,
+        scalar_array_history, ck_substeps, ck_decorated, ck_while, ck_tuple, ck_param_dt, ck_adaptive]
 
 
-@pytest.mark.parametrize("f", ODE + STATES + PDE, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("f", ODE + STATES + PDE + MORE, ids=lambda f: f.__name__)
 def test_every_mode(f):
     every_mode(f)
 
@@ -738,3 +1283,39 @@ def test_fill_diagonal_of_a_view_is_refused(f, own):
         s2s.grad(f)(X)
     message = str(info.value)
     assert "np.fill_diagonal(" in message and "a view of another array" in message and own in message, message
+
+
+def test_copyto_of_floats_into_ints_raises_numpys_error():
+    with pytest.raises(TypeError, match="same_kind"):
+        copyto_float_into_int(X)
+    with pytest.raises(TypeError, match="same_kind"):
+        s2s.jvp(copyto_float_into_int)((X,), (X,))
+    with pytest.raises((TypeError, s2s.S2SError), match="same_kind|int64"):  # (or: no derivative through ints)
+        s2s.grad(copyto_float_into_int)(X)
+
+
+def copyto_the_argument(x, y):
+    np.copyto(x, y * 2.0)
+    return np.sum(x)
+
+
+def test_copyto_into_the_callers_array_is_refused():
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(copyto_the_argument)(X.copy(), X)
+    message = str(info.value)
+    assert "np.copyto(x, y * 2.0)" in message and "np.copy(x)" in message, message
+
+
+@pytest.mark.parametrize("x", [-1.0, 0.0, 0.3, 1.0, 1.5, 2.0, 2.999, 3.0, 4.0, float("nan"), 1, 3, np.float64(0.7)])
+def test_interp_adjoint_of_one_point_is_the_general_one(x):
+    """np.interp(t, ts, F) read at one time per step took two np.add.at calls per step in the sweep (a gradient 150
+    times the function's time for a forcing table); one point is two writes now, the same numbers as the general
+    path at the ends, at knots, in and after segments of no width (repeated sample points) and at nan."""
+    from s2s.runtime import arrays
+    xp, fp = np.array([0.0, 1.0, 1.0, 2.0, 3.0, 3.0]), np.arange(6.0)
+    for g in (1.0, 2.5, np.float64(-0.3)):
+        one = arrays.interp_adjoint_fp(g, x, xp, fp)
+        assert np.array_equal(one, arrays.interp_adjoint_fp(np.array(g), np.array(x), xp, fp), equal_nan=True)
+    if x == x and x not in (1.0, 3.0):  # (at a repeated point: a kink, NumPy's side taken)
+        numeric = [(np.interp(x, xp, fp + 1e-6 * e) - np.interp(x, xp, fp - 1e-6 * e)) / 2e-6 for e in np.eye(6)]
+        assert_close(arrays.interp_adjoint_fp(1.0, x, xp, fp), numeric, what="interp adjoint")

@@ -452,6 +452,9 @@ def select_adjoint_default(g, condlist, default):
     return unbroadcast_to_shape(np.where(owner == len(condlist), g, 0.0), np.shape(default))
 
 
+_NUMBERS = (float, int, np.float64)  # (a point of np.interp read one at a time: interp_adjoint_fp's own path)
+
+
 def _interp_segment(x, xp):
     """For each x: the index j of the segment [xp[j], xp[j+1]] NumPy's value comes from, where inside it x lies
     (t, in [0, 1] inside the sample points) and the inverse of its width. A segment of no width (repeated last sample
@@ -478,6 +481,16 @@ def interp_adjoint_x(g, x, xp, fp):
 def interp_adjoint_fp(g, x, xp, fp):
     """Adjoint of `np.interp(x, xp, fp)` w.r.t. `fp`: each `g` split between the two ends of its segment
     (all of it to the first / last value outside the range)."""
+    if type(x) in _NUMBERS and type(g) in _NUMBERS:  # (one point, a time step's forcing: two writes, no np.add.at)
+        xp = np.asarray(xp, dtype=float)
+        j = min(max(int(np.searchsorted(xp, x, side="right")) - 1, 0), len(xp) - 2)
+        width = xp[j + 1] - xp[j]
+        t = (1.0 if x >= xp[j + 1] else 0.0) if width == 0 else (x - xp[j]) * (1.0 / width)
+        t = 0.0 if t < 0.0 else 1.0 if t > 1.0 else t
+        out = np.zeros(np.shape(fp))
+        out[j] += g * (1.0 - t)
+        out[j + 1] += g * t
+        return out
     j, t, _ = _interp_segment(x, xp)
     t = np.clip(t, 0.0, 1.0)
     out = np.zeros(np.shape(fp))
