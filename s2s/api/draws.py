@@ -35,7 +35,7 @@ import types
 
 import numpy as np
 
-from s2s import prims
+from s2s import prims, runtime
 from s2s.back.compile import GENERATED_MODULE
 from s2s.errors import S2SError
 from s2s.front.effects import DRAWS
@@ -113,6 +113,10 @@ def _reaches(namespace: dict, seen: set) -> tuple:
             obj = _resolve(func, namespace)
         if type(obj) is types.FunctionType and obj.__module__ == GENERATED_MODULE:  # generated code: what it reaches
             continue  # (below)
+        if obj is runtime.standard_draw:  # (the standard draw of rng.uniform(lo, hi), random.gauss(mu, sigma)...)
+            drawing = True
+            roots += [r for r in (_resolve(a, namespace) for a in node.args[:1]) if r is not _UNKNOWN]
+            continue
         if isinstance(obj, GENERATORS) or isinstance(getattr(obj, "__self__", None), GENERATORS) or \
                 not isinstance(obj, np.ufunc) and _random_module(_module_of(obj)):
             drawing = True
@@ -155,6 +159,8 @@ def first_draw(fn):
             obj = _resolve(func, namespace)
         if obj is next:
             return node.lineno, True
+        if obj is runtime.standard_draw:
+            return node.lineno, False
         maker = isinstance(obj, type) or obj is np.random.default_rng
         if not maker and (isinstance(getattr(obj, "__self__", None), GENERATORS) or
                           not isinstance(obj, np.ufunc) and _random_module(_module_of(obj))):

@@ -372,6 +372,7 @@ class CallLowering(MethodLowering, records.RecordLowering, InlineLowering):
         if isinstance(target, numpy.ufunc) or numerical(plain):
             args, kwargs = self.placed(target, key, args, kwargs, node, spelled)
         if key is not None:
+            args = self.helper_arguments(key, args)  # (rt.draw_shape(gauss, ...) of generated code read again)
             args, kwargs = registry.positional(key, args, kwargs, ir.Const, target)  # norm.logpdf(x, scale=s)
             record = registry.PRIMITIVES.get(key)
             if record is not None and record.lowered is not None and (not kwargs or record.facts.get("keywords")):

@@ -13,6 +13,7 @@ import numpy as np
 
 from s2s import ir, prims
 from s2s.errors import LibraryCall, S2SError
+from s2s.front.inlining import RT
 from s2s.front.libraries import home_module, library_function, shown
 from s2s.front import numpy_callers
 from s2s.front.functions import FunctionValue, function_of
@@ -125,6 +126,16 @@ class OutsideLowering:
             module = home_module(obj, name)  # (generated code's namespace holds the builtins it read: `tuple`)
         self.free[name] = (obj, module)
         return name
+
+    def helper_arguments(self, key: str, args: tuple) -> tuple:
+        """`args` of a call of s2s's runtime helper `key` without a derivative, each library function among them
+        (`gauss` of `rt.draw_shape(gauss, None, mu, sigma)`, the draw random.gauss(mu, sigma) is made of: generated
+        code read again for a second derivative) the data generated code imports, as the first derivative's did."""
+        if not key.startswith(RT) or not registry.is_nondiff(key):
+            return args
+        return tuple(ir.Var(self.free_name(a.value.name.rsplit(".", 1)[-1], a.value.obj))
+                     if function_of(a) is not None and a.value.node is None and a.value.obj is not None and
+                     not user_object(a.value.obj) and library_function(a.value.obj) else a for a in args)
 
     def refuse_uncalled(self, target, node, spelled: str) -> None:
         """Refuse what s2s cannot call as written: what is not callable, and the builtins that read the names of the

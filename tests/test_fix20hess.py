@@ -1,0 +1,120 @@
+"""Second derivatives and library functions (round 20, fix20hess).
+
+1. Second derivatives of draws taken by the reparameterisation (ad/located_draws.py): random.gauss(mu, sigma) and
+   np.random.uniform(lo, hi) (the global generators' draws) were refused in s2s.hessian and jacobian(grad(f)) with
+   a message at GENERATED code (`rt.draw_shape(gauss, None, t1, t2)`: a function used as a value); the library's
+   function given to s2s's runtime helper is now data the generated code imports (front/outside.helper_arguments).
+   Worse, a Hessian taken one column per call (a loop) of a draw made through rt.standard_draw (rng.uniform,
+   R.uniform / R.gauss of a random.Random, random.gauss, np.random.uniform) drew new numbers in every column: a
+   silently wrong matrix (off by 40 on the programs below). api/draws.py now knows rt.standard_draw draws, and
+   every column reads the first one's numbers.
+
+Derivatives are checked against central differences of the gradient with the generators put back to the same state
+before every call (the Hessian of the one draw), and against finite differences of the value where the function
+seeds its own generator.
+"""
+import random
+
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, check_every_mode
+
+R = random.Random(4)
+G = np.random.default_rng(5)
+
+
+def _seed():
+    R.seed(1)
+    random.seed(2)
+    np.random.seed(3)
+    G.bit_generator.state = np.random.default_rng(5).bit_generator.state
+
+
+def loop_python_uniform(p):
+    out = p * 0.0
+    i = 0
+    while i < 3:
+        out = out + R.uniform(p[0], p[1]) * p
+        i += 1
+    return np.sum(out ** 2)
+
+
+def loop_generator_uniform(p):
+    out = p * 0.0
+    i = 0
+    while i < 3:
+        out = out + G.uniform(p[1], p[2], 3)
+        i += 1
+    return np.sum(out ** 2)
+
+
+def loop_global_gauss(p):
+    out = p * 0.0
+    i = 0
+    while i < 3:
+        out = out + random.gauss(p[0], p[2])
+        i += 1
+    return np.sum(out ** 2)
+
+
+def loop_global_numpy_uniform(p):
+    out = p * 0.0
+    i = 0
+    while i < 3:
+        out = out + np.random.uniform(p[0], p[1], 3)
+        i += 1
+    return np.sum(out ** 2)
+
+
+def global_gauss(p):
+    return random.gauss(p[0], p[1]) ** 3 * p[2]
+
+
+def global_numpy_uniform(p):
+    z = np.random.uniform(p[0], p[1], size=4)
+    return np.sum(np.sin(z) * z) * p[2]
+
+
+def global_numpy_normal_lognormal(p):
+    return np.sum(np.random.normal(p[0], p[1], 3) ** 3) + np.sum(np.random.lognormal(p[0], p[2], 2) ** 1.5)
+
+
+def _gradient_differences(f, x, h=1e-6):
+    """Central differences of s2s.grad(f) with every generator put back before each call: the Hessian of one draw."""
+    g = s2s.grad(f)
+    columns = []
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e[i] = h
+        _seed()
+        up = g(x + e)
+        _seed()
+        down = g(x - e)
+        columns.append((up - down) / (2 * h))
+    return np.stack(columns, -1)
+
+
+@pytest.mark.parametrize("f", [loop_python_uniform, loop_generator_uniform, loop_global_gauss,
+                               loop_global_numpy_uniform, global_gauss, global_numpy_uniform,
+                               global_numpy_normal_lognormal])
+def test_second_derivatives_of_a_draw_are_those_of_the_one_draw(f):
+    x = np.array([0.3, 1.2, 2.0])
+    expected = _gradient_differences(f, x)
+    assert np.allclose(expected, expected.T, rtol=1e-5, atol=1e-5)  # (the test's own reference: one draw)
+    for name, transformed in (("hessian", s2s.hessian(f)), ("jacobian of grad", s2s.jacobian(s2s.grad(f))),
+                              ("forward jacobian of grad", s2s.jacobian(s2s.grad(f), mode="forward"))):
+        _seed()
+        assert_close(transformed(x), expected, 1e-5, 1e-5, what=f"{f.__name__}: {name}")
+
+
+def seeded_gauss(p):
+    random.seed(7)
+    z = random.gauss(p[0], p[1]) + random.uniform(p[1], p[2])
+    return z ** 3 + np.sin(z) * p[0]
+
+
+def test_a_draw_seeded_inside_every_mode():
+    check_every_mode(seeded_gauss, np.array([0.3, 1.2, 2.0]))
+
