@@ -13,6 +13,8 @@ of `_Reverse`'s state through `self`.
 """
 from __future__ import annotations
 
+import collections
+
 from s2s import ir, prims
 from s2s.ad.analysis import LIKE, integers
 from s2s.ad.blocks import range_targets
@@ -150,14 +152,20 @@ class ElementWrites:
         roots = set(self.arrays.values())
         # (an element of a stack, in generated code, shares its memory with names made before it)
         # (a display of numbers, [0.0, 0.0, 0.0], holds no memory it shares with other names)
-        fresh = {s.target for s in ir.statements(self.primal.body) if isinstance(s, ir.Assign) and
-                 s.target in roots and isinstance(s.value, ir.Call) and (s.value.op not in NOT_FRESH or
-                 s.value.op == "list" and all(type(a) is ir.Const for a in s.value.args))}
         old_root = {old: self.fn_arrays_root(v) for v, old in self.overwritten.items()}
+        made = {s.target: s.value for s in ir.statements(self.primal.body) if isinstance(s, ir.Assign) and
+                s.target in roots and isinstance(s.value, ir.Call)}
+        # (a new dict, `{}` or collections.defaultdict(float), written by key alone: where no array is written in
+        # place (an array it holds, restored, would change what a read of its values gave: the value returned)
+        dicts = all(r in made and _new_container(made[r], self.primal.free) for r in old_root.values())
+        fresh = {r for r, value in made.items() if value.op not in NOT_FRESH or
+                 value.op == "list" and all(type(a) is ir.Const for a in value.args) or
+                 dicts and _new_container(value, self.primal.free)}
         # (the join of an if of arrays each made fresh: fresh, its memory that of each of them)
         joined = {r: self._joined_roots(r) for r in set(old_root.values()) if r not in fresh}
         joined = {r: parts for r, parts in joined.items() if parts != [r] and all(p in fresh for p in parts)}
         roots = {r for r in old_root.values() if r in fresh or r in joined}
+        keyed = {r for r in roots if dicts and r in made and _new_container(made[r], self.primal.free)}
         if not roots:
             return frozenset()
         copies = self._element_copies(self.primal)
@@ -188,8 +196,10 @@ class ElementWrites:
                         at = starts[outer] if len(starts) > outer else here
                         first[r] = min(first.get(r, at), at)
                         continue
-                for r in roots:
-                    if any(n in sharing[r] for n in _value_reads(s)):
+                values = _value_reads(s)
+                every = [a.name for a in ir.operands(s) if isinstance(a, ir.Var)]
+                for r in roots:  # (a dict's keys are its shape, which a restore changes: rt.getitem_adjoint(g, d, k))
+                    if any(n in sharing[r] for n in (every if r in keyed else values)):
                         reads[r].append(here)
                 if isinstance(s, ir.Loop):
                     walk(s.body, starts + [here])
@@ -367,6 +377,17 @@ def _key_write(setitem: ir.Call) -> bool:
 
 
 NOT_FRESH = prims.MAY_SHARE_MEMORY | {"pop"}
+_CONTAINERS = (dict, list, set, collections.deque)
+
+
+def _new_container(call: ir.Call, free: dict) -> bool:
+    """Does `call` make a new dict, a display or a copy (`{}`, dict(p)), or call a container class of Python's
+    (collections.defaultdict(float), OrderedDict(pairs)): a new object whose keys and slots no other name holds?"""
+    if call.op == "dict" or call.op in prims.DICT_MAKERS:
+        return True
+    cls = free.get(call.args[0].name, (None,))[0] if call.op == "call" and call.args and \
+        type(call.args[0]) is ir.Var else None
+    return isinstance(cls, type) and issubclass(cls, _CONTAINERS) and cls.__module__ in ("builtins", "collections")
 
 
 # calls that read only the shape (and dtype) of these operands, which restoring elements keeps
