@@ -17,6 +17,11 @@
    restore), and the gradient's code no longer writes into the dicts at all. (A dict whose keys the adjoint does
    read there, `acc[0]` of a defaultdict made in a while loop inside an if, is still refused: the report.)
 
+3. np.pad(x, w, mode='maximum' / 'minimum' / 'median', stat_length=) was refused: piecewise linear in x, each pad
+   a statistic of a window of x padded along the axes before it (NumPy pads one axis after another); its tangent
+   and adjoint (rt.pad_statistic_tangent / _adjoint, runtime/padding.py) take np.max's derivative (shared among tied
+   entries) or np.median's, exact in every mode, with a mode known only as the code runs too.
+
 Derivatives are checked against central differences of the gradient with the generators put back to the same state
 before every call (the Hessian of the one draw), and against finite differences of the value where the function
 seeds its own generator.
@@ -28,7 +33,7 @@ import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, check_every_mode
+from conftest import assert_close, check_every_mode, numeric_grad
 
 R = random.Random(4)
 G = np.random.default_rng(5)
@@ -174,3 +179,36 @@ def test_a_dict_a_loop_makes_in_a_branch_has_a_hessian(f):
     check_every_mode(f, np.array([0.5944, -0.0315, -0.3791]))
     assert "_old" not in s2s.grad(f).source  # (no key of the dicts put back: nothing reads them)
 
+
+def pad_maximum(x):
+    return np.sum(np.pad(x, (2, 3), mode="maximum") ** 2 * np.linspace(0.1, 1.0, 10))
+
+
+def pad_median_window(x):
+    m = x.reshape(2, 3)
+    return np.sum(np.sin(np.pad(m, ((1, 2), (2, 1)), mode="median", stat_length=2)) *
+                  np.linspace(-1.0, 1.0, 30).reshape(5, 6))
+
+
+def pad_minimum_corners(x):
+    m = x.reshape(3, 2)
+    return np.sum(np.pad(m, 1, mode="minimum") ** 3)
+
+
+def pad_mode_given(x, mode):
+    return np.sum(np.pad(x, (1, 2), mode=mode) ** 3)
+
+
+@pytest.mark.parametrize("f, x", [(pad_maximum, np.array([0.3, -1.2, 0.8, 2.0, -0.4])),
+                                  (pad_median_window, np.array([0.3, -1.2, 0.8, 2.0, -0.4, 0.9])),
+                                  (pad_minimum_corners, np.array([0.3, -1.2, 0.8, 2.0, -0.4, 0.9]))])
+def test_pad_by_a_statistic_every_mode(f, x):
+    check_every_mode(f, x)
+
+
+@pytest.mark.parametrize("mode", ["maximum", "minimum", "median"])
+def test_pad_by_a_statistic_known_at_run_time(mode):
+    x = np.array([0.3, -1.2, 0.8, 2.0])
+    expected = numeric_grad(lambda x: pad_mode_given(x, mode), (x,), 0)
+    assert_close(s2s.grad(pad_mode_given)(x, mode), expected, what=f"grad, {mode}")
+    assert_close(s2s.jacobian(pad_mode_given, mode="forward")(x, mode), expected, what=f"forward, {mode}")

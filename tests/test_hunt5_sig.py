@@ -295,14 +295,11 @@ def _padded_by_median(x):
     return np.sum(np.pad(x, 1, mode="median") ** 2)
 
 
-def test_pad_by_a_statistic_advises_that_statistic():
-    # the advice for mode='minimum' and 'median' showed np.max
-    for f, statistic in ((_padded_by_minimum, "np.min"), (_padded_by_median, "np.median")):
-        with pytest.raises(s2s.S2SError) as caught:
-            s2s.grad(f)(np.array([1.0, 2.0, 3.0]))
-        message = str(caught.value)
-        assert f"np.concatenate([[{statistic}(x)], x, [{statistic}(x)]])" in message and "np.max" not in message
-        assert 'np.pad(x, 1, mode="' in message
+def test_pad_by_a_statistic_is_differentiated():
+    # (refused until round 20, advising the statistic; now exact: tests/test_fix20hess.py)
+    x = np.array([1.0, 2.0, 3.5])
+    for f in (_padded_by_minimum, _padded_by_median):
+        assert_close(s2s.grad(f)(x), numeric_grad(f, (x,), 0), what=f.__name__)
 
 
 def _poly_object(x):

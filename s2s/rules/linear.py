@@ -218,23 +218,28 @@ linear("numpy.flipud", lambda g, ans, x: np.flipud(g))
 linear("numpy.rot90", lambda g, ans, x, k=1, axes=(0, 1): np.rot90(g, _neg(k), **non_default(axes=(axes, (0, 1)))))
 linear("numpy.roll", lambda g, ans, x, shift, axis=None: np.roll(g, _neg(shift), **non_default(axis=(axis, None))))
 # np.pad is linear in x in these modes (runtime.padding.PAD_LINEAR_MODES checks a mode known only at run time);
-# constant_values= and end_values= are constants (0 in the derivative), reflect_type= and stat_length= are kept
+# constant_values= and end_values= are constants (0 in the derivative), reflect_type= and stat_length= are kept.
+# 'maximum', 'minimum' and 'median' pick entries by value: piecewise linear, their derivatives read x
+# (rt.pad_statistic_tangent; rt.pad_adjoint passes them to rt.pad_statistic_adjoint)
 _PAD_LINEAR = ("constant", "edge", "reflect", "symmetric", "wrap", "mean", "linear_ramp")
+_PAD_STATISTICS = ("maximum", "minimum", "median")
 
 
 def _pad_options(mode, options: dict) -> dict:
-    if not isinstance(mode, Sym) and mode not in _PAD_LINEAR:
-        statistic = {"maximum": "np.max", "minimum": "np.min", "median": "np.median"}.get(mode)
-        kind = "picks entries by value" if statistic else "is not linear in x"
-        fix = "use mode='constant', 'edge', 'reflect', 'symmetric', 'wrap', 'mean' or 'linear_ramp'"
-        if statistic:  # (the statistic of the whole vector, as np.pad takes it without stat_length=)
-            fix += f", or pad a vector with its {mode} yourself: " \
-                   f"np.concatenate([[{statistic}(x)], x, [{statistic}(x)]])"
-        else:
-            fix += ", or build the padded array yourself: np.concatenate([left, x, right])"
-        refuse("numpy.pad", f"the derivative for mode={mode!r} is not supported by s2s (the mode {kind})", fix)
+    if not isinstance(mode, Sym) and mode not in _PAD_LINEAR and mode not in _PAD_STATISTICS:
+        refuse("numpy.pad", f"the derivative for mode={mode!r} is not supported by s2s (the mode is not linear in x)",
+               "use mode='constant', 'edge', 'reflect', 'symmetric', 'wrap', 'mean', 'linear_ramp', 'maximum', "
+               "'minimum' or 'median', or build the padded array yourself: np.concatenate([left, x, right])")
     return non_default(reflect_type=(options.get("reflect_type", "even"), "even"),
                        stat_length=(options.get("stat_length"), None))
+
+
+def _pad_tangent(d, ans, x, pad_width, mode="constant", constant_values=0, **options):
+    if not isinstance(mode, Sym) and mode in _PAD_STATISTICS:
+        return rt.pad_statistic_tangent(d, x, pad_width, mode, **_pad_options(mode, options))
+    if isinstance(mode, Sym):  # (a mode known only as the code runs: a statistic's tangent reads x)
+        return rt.pad_tangent(d, pad_width, mode, **_pad_options(mode, options), x=x)
+    return rt.pad_tangent(d, pad_width, mode, **_pad_options(mode, options))
 
 
 # np.pad(x, w, constant_values=v) is linear in x and v jointly: v's tangent is the pad of zeros with it, its adjoint
@@ -244,8 +249,7 @@ linear("numpy.pad", lambda g, ans, x, pad_width, mode="constant", constant_value
        None, None,
        lambda g, ans, x, pad_width, mode="constant", constant_values=0, **options:
        rt.pad_adjoint_values(g, x, pad_width, constant_values),
-       tangent=[lambda d, ans, x, pad_width, mode="constant", constant_values=0, **options:
-                rt.pad_tangent(d, pad_width, mode, **_pad_options(mode, options)), None, None,
+       tangent=[_pad_tangent, None, None,
                 lambda d, ans, x, pad_width, mode="constant", constant_values=0, **options:
                 np.pad(np.zeros(np.shape(x)), pad_width, constant_values=d)])
 linear("numpy.copy", lambda g, ans, x, order="K": g)

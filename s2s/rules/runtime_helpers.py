@@ -234,8 +234,21 @@ helper("diagonal_adjoint", lambda G, g, x, offset=0, axis1=0, axis2=1:
 helper("trace_adjoint", lambda G, g, x, offset=0, axis1=0, axis2=1:
        np.trace(G, **non_default(offset=(offset, 0), axis1=(axis1, 0), axis2=(axis2, 1))), rank_of_argument=1)
 helper("diag_adjoint", lambda G, g, x, k=0: np.diag(G, **non_default(k=(k, 0))), rank_of_argument=1)
-helper("pad_adjoint", lambda G, g, x, pad_width, mode="constant", **options:
-       rt.pad_tangent(G, pad_width, mode, **options),
+def _pad_adjoint_transpose(G, g, x, pad_width, mode="constant", **options):
+    if not isinstance(mode, str):  # (a mode known only as the code runs: a statistic's reads x)
+        return rt.pad_tangent(G, pad_width, mode, **options, x=x)
+    if mode in ("maximum", "minimum", "median"):
+        return rt.pad_statistic_tangent(G, x, pad_width, mode, **options)
+    return rt.pad_tangent(G, pad_width, mode, **options)
+
+
+helper("pad_adjoint", _pad_adjoint_transpose, rank_of_argument=1)
+# (np.pad's modes 'maximum', 'minimum', 'median': linear in the tangent, their weights read from x, piecewise
+# constant in it)
+helper("pad_statistic_tangent", lambda G, d, x, pad_width, mode, stat_length=None:
+       rt.pad_statistic_adjoint(G, x, pad_width, mode, **non_default(stat_length=(stat_length, None))))
+helper("pad_statistic_adjoint", lambda G, g, x, pad_width, mode, stat_length=None:
+       rt.pad_statistic_tangent(G, x, pad_width, mode, **non_default(stat_length=(stat_length, None))),
        rank_of_argument=1)
 # (the adjoint of np.pad's constant_values=: its transpose pads zeros with them)
 helper("pad_adjoint_values", lambda H, g, x, pad_width, constant_values:

@@ -4,24 +4,30 @@ np.pad is linear in `x` in the modes PAD_LINEAR_MODES names: 'constant' (constan
 derivative), the modes that copy entries ('edge', 'wrap', 'reflect' and 'symmetric' with reflect_type='even'), and
 those that combine them ('reflect' and 'symmetric' with reflect_type='odd', 'mean' with or without stat_length=,
 'linear_ramp', whose end_values= are constants). Its tangent is np.pad of the tangent, its adjoint the transpose.
-'maximum', 'minimum' and 'median' pick entries by value and 'empty' leaves them undefined: refused (the rule refuses
-a constant mode at the user's line; these helpers check a mode known only at run time).
+'maximum', 'minimum' and 'median' (PAD_STATISTICS) pick entries by value: piecewise linear in x, the pad along each
+axis a statistic of a window of the array padded along the axes before it (NumPy pads one axis after another), whose
+derivative is np.max's (shared among tied entries) or np.median's (the middle entries of a stable sort): their
+tangent and adjoint read x (pad_statistic_tangent, pad_statistic_adjoint). 'empty' leaves the pad undefined: refused
+(the rule refuses a constant mode at the user's line; these helpers check a mode known only at run time).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from s2s.errors import S2SError
+from s2s.runtime.arrays import extremum_adjoint
+from s2s.runtime.numerics import quantile_adjoint
 
-__all__ = ["pad_adjoint", "pad_tangent", "pad_adjoint_values"]
+__all__ = ["pad_adjoint", "pad_tangent", "pad_adjoint_values", "pad_statistic_tangent", "pad_statistic_adjoint"]
 
 
 PAD_LINEAR_MODES = ("constant", "edge", "reflect", "symmetric", "wrap", "mean", "linear_ramp")
+PAD_STATISTICS = {"maximum": np.max, "minimum": np.min, "median": np.median}
 
 
 def pad_linear_mode(mode) -> None:
     """Refuse a mode np.pad is not linear in (one known only at run time; the rule refuses a constant one)."""
-    if mode not in PAD_LINEAR_MODES:
+    if mode not in PAD_LINEAR_MODES and mode not in PAD_STATISTICS:
         raise S2SError(f"np.pad: the derivative for mode={mode!r} is not supported by s2s (use mode='constant', "
                        f"'edge', 'reflect', 'symmetric', 'wrap', 'mean' or 'linear_ramp', or pad with np.concatenate "
                        f"of the statistic you mean: np.concatenate([[np.max(x)], x, [np.max(x)]]))")
@@ -34,6 +40,8 @@ def pad_adjoint(g, x, pad_width, mode="constant", **options):
     a time, each axis's pad a matrix P (the pad of the identity) acting along that axis, so the adjoint is P.T
     along each axis."""
     pad_linear_mode(mode)
+    if mode in PAD_STATISTICS:
+        return pad_statistic_adjoint(g, x, pad_width, mode, **options)
     x = np.asarray(x)
     if mode in ("mean", "linear_ramp") or options.get("reflect_type", "even") != "even":
         return _pad_transposed(np.asarray(g, dtype=float), x.shape, pad_width, mode, options)
@@ -76,10 +84,13 @@ def _pad_pairs(width, ndim):
     return np.broadcast_to(width, (ndim, 2))
 
 
-def pad_tangent(d, pad_width, mode="constant", **options):
+def pad_tangent(d, pad_width, mode="constant", x=None, **options):
     """Tangent of `np.pad(x, pad_width, mode, reflect_type=, stat_length=)` for the modes linear in `x`: pad `d`
-    the same way (constant_values= and end_values= are constants: 0 in the tangent)."""
+    the same way (constant_values= and end_values= are constants: 0 in the tangent); for a statistic's mode (given
+    `x`, where the mode is known only as the code runs), pad_statistic_tangent."""
     pad_linear_mode(mode)
+    if mode in PAD_STATISTICS:
+        return pad_statistic_tangent(d, x, pad_width, mode, **options)
     return np.pad(d, pad_width) if mode == "constant" else np.pad(d, pad_width, mode=mode, **options)
 
 
@@ -95,3 +106,64 @@ def pad_adjoint_values(g, x, pad_width, constant_values):
         unit[k] = 1.0
         out[k] = np.sum(g * np.pad(zeros, pad_width, constant_values=unit))
     return float(out) if out.ndim == 0 and not isinstance(constant_values, np.ndarray) else out
+
+
+def _statistic_plan(x, pad_width, mode, stat_length):
+    """NumPy's np.pad(x, pad_width, mode, stat_length=) axis by axis: for each axis, (its pad widths, the length of
+    the window at each end, the weights of each window's statistic: np.max's shared among tied entries, np.median's
+    on the middle entries) read from x padded along the axes before it (numpy/lib/_arraypad_impl.py, _get_stats)."""
+    x = np.asarray(x, dtype=float)
+    widths = _pad_pairs(pad_width, x.ndim)
+    lengths = _pad_pairs(stat_length, x.ndim) if stat_length is not None else None
+    plan = []
+    for axis in range(x.ndim):
+        before, after = (int(w) for w in widths[axis])
+        n = x.shape[axis]
+        ends = [n if lengths is None else min(int(length), n) for length in
+                ((None, None) if lengths is None else lengths[axis])]
+        windows = (np.take(x, range(ends[0]), axis=axis), np.take(x, range(n - ends[1], n), axis=axis))
+        weights, stats = [], []
+        for window in windows:
+            stat = PAD_STATISTICS[mode](window, axis=axis, keepdims=True)
+            ones = np.ones(np.shape(stat))
+            weights.append(quantile_adjoint(ones, window, 0.5, axis=axis, keepdims=True) if mode == "median" else
+                           extremum_adjoint(ones, stat, window, axis=axis, keepdims=True))
+            stats.append(stat)
+        plan.append((before, after, ends, weights))
+        x = np.concatenate([np.repeat(stats[0], before, axis=axis), x, np.repeat(stats[1], after, axis=axis)], axis)
+    return plan
+
+
+def pad_statistic_tangent(d, x, pad_width, mode, stat_length=None):
+    """Tangent of `np.pad(x, pad_width, mode, stat_length=)` for mode 'maximum', 'minimum' or 'median' (linear in
+    d, its weights read from x; d may have leading batch axes): along each axis in turn, d with the statistic's
+    tangent of each end's window repeated over that end's pad."""
+    d = np.asarray(d, dtype=float)
+    ndim = np.ndim(x)
+    for axis, (before, after, ends, weights) in enumerate(_statistic_plan(x, pad_width, mode, stat_length)):
+        at = axis - ndim  # (counted from the end: leading batch axes of d broadcast against the weights)
+        n = d.shape[at]
+        left = np.sum(np.take(d, range(ends[0]), axis=at) * weights[0], axis=at, keepdims=True)
+        right = np.sum(np.take(d, range(n - ends[1], n), axis=at) * weights[1], axis=at, keepdims=True)
+        d = np.concatenate([np.repeat(left, before, axis=at), d, np.repeat(right, after, axis=at)], axis=at)
+    return d
+
+
+def pad_statistic_adjoint(g, x, pad_width, mode, stat_length=None):
+    """Adjoint of `np.pad(x, pad_width, mode, stat_length=)` for mode 'maximum', 'minimum' or 'median': the transpose
+    of pad_statistic_tangent, the axes taken in reverse (g may have leading batch axes)."""
+    g = np.asarray(g, dtype=float)
+    ndim = np.ndim(x)
+    for axis, (before, after, ends, weights) in reversed(list(enumerate(
+            _statistic_plan(x, pad_width, mode, stat_length)))):
+        at = axis - ndim
+        n = g.shape[at] - before - after
+        middle = np.take(g, range(before, before + n), axis=at)
+        left = np.sum(np.take(g, range(before), axis=at), axis=at, keepdims=True) * weights[0]
+        right = np.sum(np.take(g, range(before + n, before + n + after), axis=at), axis=at, keepdims=True) * weights[1]
+        middle = middle + np.concatenate([left, np.zeros(middle.shape[:at] + (n - ends[0],) +
+                                                         middle.shape[at:][1:])], axis=at)
+        middle = middle + np.concatenate([np.zeros(middle.shape[:at] + (n - ends[1],) + middle.shape[at:][1:]),
+                                          right], axis=at)
+        g = middle
+    return g
