@@ -49,6 +49,7 @@ MODULES = (
     ("scipy.optimize", "from scipy import optimize", "optimize"),
     ("scipy.linalg", "from scipy import linalg", "linalg"),  # (optional: rules/scipy_linalg.py)
     ("scipy.spatial.distance", "from scipy.spatial import distance", "distance"),  # (cdist/pdist: rules/scipy.py)
+    ("scipy.ndimage", "from scipy import ndimage", "ndimage"),  # (gaussian_filter: rules/scipy_ndimage.py)
     ("builtins", "", ""),
 )
 RESERVED_NAMES = ("np", "math", "rt", "custom")

@@ -3,8 +3,8 @@
 np.fft (and scipy.fft): its transforms give complex values, which s2s does not differentiate (docs/limitations.md,
 "Complex numbers"); the same transform written in real arithmetic, with matrices of cosines and sines, gives the
 real and imaginary parts as real arrays, which s2s differentiates in every mode. scipy.signal's windows with a
-parameter (kaiser(M, beta)): the window's formula in NumPy. scipy.ndimage.gaussian_filter: the separable blur
-written with np.pad and slices. (tests/test_fix19_sig.py checks the advice.)
+parameter (kaiser(M, beta)): the window's formula in NumPy. scipy.ndimage.gaussian_filter in its sigma (its rule
+differentiates it in x): the separable blur written with np.pad and slices. (tests/test_fix19_sig.py checks the advice.)
 """
 from __future__ import annotations
 

@@ -1045,3 +1045,18 @@ CASES += [
     ("s2s.runtime.cov_rows_part", lambda g: rt.cov_rows_part(g, M34.T, M24.T, False, part=1),
      (np.linspace(-1.0, 1.0, 20).reshape(5, 4),), 0),
 ]
+try:  # scipy.ndimage.gaussian_filter (an optional family: rules/scipy_ndimage.py) and its helpers, linear in x
+    from scipy import ndimage
+except ImportError:  # (scipy absent: no record, no case)
+    ndimage = None
+if ndimage is not None:
+    CASES += [
+        ("scipy.ndimage.gaussian_filter", lambda x: ndimage.gaussian_filter(x, 1.2), (M34,), 0),
+        ("scipy.ndimage.gaussian_filter", lambda x: ndimage.gaussian_filter(x, (0.7, 1.5), mode="constant", cval=0.3),
+         (M34,), 0),
+        ("scipy.ndimage.gaussian_filter", lambda x: ndimage.gaussian_filter(x, 0.9, order=1, mode="wrap"), (V,), 0),
+        ("s2s.runtime.gaussian_filter_tangent", lambda d: rt.gaussian_filter_tangent(d, M34, 1.1, mode="mirror"),
+         (M34 * 0.5 + 0.2,), 0),
+        ("s2s.runtime.gaussian_filter_adjoint", lambda g: rt.gaussian_filter_adjoint(g, M34, (1.3, 0.6), mode="nearest"),
+         (M34 * 0.5 + 0.2,), 0),
+    ]

@@ -22,6 +22,11 @@
    and adjoint (rt.pad_statistic_tangent / _adjoint, runtime/padding.py) take np.max's derivative (shared among tied
    entries) or np.median's, exact in every mode, with a mode known only as the code runs too.
 
+4. scipy.ndimage.gaussian_filter(x, sigma, order=, mode=, cval=, truncate=, radius=, axes=) was refused: linear in
+   x, its tangent filters the tangent (cval 0) and its adjoint applies each axis's filter matrix transposed, the
+   boundary mode folded back (rules/scipy_ndimage.py, runtime/scipy.py); a derivative in sigma is refused with the
+   NumPy blur to write.
+
 Derivatives are checked against central differences of the gradient with the generators put back to the same state
 before every call (the Hessian of the one draw), and against finite differences of the value where the function
 seeds its own generator.
@@ -31,6 +36,7 @@ import random
 
 import numpy as np
 import pytest
+import scipy.ndimage
 
 import s2s
 from conftest import assert_close, check_every_mode, numeric_grad
@@ -212,3 +218,46 @@ def test_pad_by_a_statistic_known_at_run_time(mode):
     expected = numeric_grad(lambda x: pad_mode_given(x, mode), (x,), 0)
     assert_close(s2s.grad(pad_mode_given)(x, mode), expected, what=f"grad, {mode}")
     assert_close(s2s.jacobian(pad_mode_given, mode="forward")(x, mode), expected, what=f"forward, {mode}")
+
+
+BLUR_WEIGHTS = np.linspace(-1.0, 1.0, 20).reshape(4, 5)
+
+
+def blur_reflect(x):
+    return np.sum(scipy.ndimage.gaussian_filter(x.reshape(4, 5), 1.2) ** 2 * BLUR_WEIGHTS)
+
+
+def blur_constant_per_axis(x):
+    im = x.reshape(4, 5)
+    return np.sum(np.sin(scipy.ndimage.gaussian_filter(im, (0.8, 1.5), mode="constant", cval=0.3)) * BLUR_WEIGHTS)
+
+
+def blur_derivative_wrap(x):
+    return np.sum(scipy.ndimage.gaussian_filter(x, 0.9, mode="wrap", order=1) ** 3)
+
+
+def blur_one_axis_nearest(x):
+    im = x.reshape(4, 5)
+    return np.sum(scipy.ndimage.gaussian_filter(im, 2.0, mode="nearest", truncate=2.0, axes=(1,)) ** 2 * BLUR_WEIGHTS)
+
+
+def blur_mirror_per_axis_modes(x):
+    im = x.reshape(4, 5)
+    return np.sum(scipy.ndimage.gaussian_filter(im, 1.0, mode=("mirror", "reflect")) ** 2 * BLUR_WEIGHTS)
+
+
+@pytest.mark.parametrize("f", [blur_reflect, blur_constant_per_axis, blur_derivative_wrap, blur_one_axis_nearest,
+                               blur_mirror_per_axis_modes])
+def test_gaussian_filter_every_mode(f):
+    check_every_mode(f, np.cos(np.arange(20.0)))
+
+
+def blur_in_sigma(p):
+    return np.sum(scipy.ndimage.gaussian_filter(np.outer(np.arange(4.0), np.ones(5)), p[0]) ** 2)
+
+
+def test_gaussian_filter_in_sigma_refused_with_the_blur_to_write():
+    with pytest.raises(s2s.NonDifferentiableError) as info:
+        s2s.grad(blur_in_sigma)(np.array([1.2]))
+    assert info.value.lineno == blur_in_sigma.__code__.co_firstlineno + 1
+    assert "sigma" in str(info.value) and "np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)" in str(info.value)

@@ -9,4 +9,4 @@ FAMILIES = ("elementwise", "linear", "differences", "products", "reductions", "i
 # records of the others)
 # families of optional libraries: family -> the library; loaded once the user's code has imported it (s2s
 # itself never imports scipy)
-OPTIONAL = {"scipy": "scipy", "scipy_linalg": "scipy", "scipy_signal": "scipy.signal"}
+OPTIONAL = {"scipy": "scipy", "scipy_linalg": "scipy", "scipy_signal": "scipy.signal", "scipy_ndimage": "scipy.ndimage"}

@@ -15,12 +15,18 @@ is 0 along x = 0 (TensorFlow's tf.math.xdivy; JAX's xlogy rule divides, giving n
 
 `log_ndtr_slope(x)` is the derivative of scipy.special.log_ndtr, pdf(x) / cdf(x), read through erfcx (scipy's, imported
 where it is called) so that neither tail underflows, and its own derivative -r (x + r) does not cancel.
+
+`gaussian_filter_tangent` and `gaussian_filter_adjoint` are the derivatives of scipy.ndimage.gaussian_filter(x, sigma)
+in x: linear in x (cval= a constant), one gaussian_filter1d per axis, each a matrix along its axis that the boundary
+mode shapes; the tangent filters d as scipy filters x (cval 0), the adjoint applies each axis's matrix transposed
+(the correlation with the same kernel, its boundary reflected back), the axes in reverse.
 """
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["covariance_matrix", "covariance_adjoint", "xdivy", "log_ndtr_slope"]
+__all__ = ["covariance_matrix", "covariance_adjoint", "xdivy", "log_ndtr_slope", "gaussian_filter_tangent",
+           "gaussian_filter_adjoint"]
 
 
 def covariance_matrix(cov, like):
@@ -69,3 +75,41 @@ def log_ndtr_slope(x):
 
 _SQRT_2 = float(np.sqrt(2.0))
 _SQRT_2_OVER_PI = float(np.sqrt(2.0 / np.pi))
+
+
+def _gaussian_plan(ndim, sigma, order, mode, radius, axes):
+    """scipy.ndimage.gaussian_filter's passes: (axis, sigma, order, mode, radius) per axis it filters (each
+    parameter one value or one per axis; an axis whose sigma is 0 is left as it is, as scipy does)."""
+    axes = list(range(ndim)) if axes is None else [int(a) % ndim for a in np.atleast_1d(axes)]
+
+    def each(v):
+        return [v] * len(axes) if v is None or isinstance(v, str) or np.ndim(v) == 0 else list(v)
+    return [p for p in zip(axes, each(sigma), each(order), each(mode), each(radius)) if p[1] > 1e-15]
+
+
+def _gaussian_pass(v, sigma, axis, order, mode, truncate, radius):
+    from scipy import ndimage
+    kept = {} if radius is None else {"radius": radius}
+    return ndimage.gaussian_filter1d(v, sigma, axis, order, mode=mode, cval=0.0, truncate=truncate, **kept)
+
+
+def gaussian_filter_tangent(d, x, sigma, order=0, mode="reflect", truncate=4.0, radius=None, axes=None):
+    """Tangent of scipy.ndimage.gaussian_filter(x, sigma, order, mode=, truncate=, radius=, axes=) in x: d filtered
+    as x is, cval 0 (d may have leading batch axes)."""
+    d = np.array(d, dtype=float)
+    lead = d.ndim - np.ndim(x)
+    for axis, s, o, m, r in _gaussian_plan(np.ndim(x), sigma, order, mode, radius, axes):
+        d = _gaussian_pass(d, s, axis + lead, o, m, truncate, r)
+    return d
+
+
+def gaussian_filter_adjoint(g, x, sigma, order=0, mode="reflect", truncate=4.0, radius=None, axes=None):
+    """Adjoint of scipy.ndimage.gaussian_filter(x, sigma, ...) in x: along each axis, in reverse, the transpose of
+    that axis's pass, the matrix A = gaussian_filter1d(np.eye(n), ...) (its columns the filtered unit vectors; the
+    boundary mode folds the kernel back into the edge columns) applied as A.T (g may have leading batch axes)."""
+    g = np.array(g, dtype=float)
+    lead = g.ndim - np.ndim(x)
+    for axis, s, o, m, r in reversed(_gaussian_plan(np.ndim(x), sigma, order, mode, radius, axes)):
+        matrix = _gaussian_pass(np.eye(np.shape(x)[axis]), s, 0, o, m, truncate, r)
+        g = np.moveaxis(np.tensordot(matrix.T, np.moveaxis(g, axis + lead, 0), axes=1), 0, axis + lead)
+    return g
