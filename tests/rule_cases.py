@@ -734,6 +734,15 @@ CASES += [
                                                                        np.linspace(-2.0, 2.0, 4), SEP), (M23,), 0),
     ("s2s.runtime.histogram2d_scatter", lambda v: rt.histogram2d_scatter(v, SEP, SEP[::-1], np.linspace(-2.0, 2.0, 3),
                                                                          np.linspace(-2.0, 2.0, 4)), (V,), 0),
+    ("s2s.runtime.histogramdd_gather", lambda g: rt.histogramdd_gather(g, np.stack([SEP, SEP[::-1]], 1), [
+        np.linspace(-2.0, 2.0, 3), np.linspace(-2.0, 2.0, 4)], SEP), (M23,), 0),
+    ("s2s.runtime.histogramdd_scatter", lambda v: rt.histogramdd_scatter(v, [SEP, SEP[::-1]], [
+        np.linspace(-2.0, 2.0, 3), np.linspace(-2.0, 2.0, 4)]), (V,), 0),
+    ("s2s.runtime.histogramdd_ends_adjoint", lambda g: rt.histogramdd_ends_adjoint(
+        [g, 0.0], np.stack([SEP, SEP[::-1]], 1), [np.linspace(-1.5, 1.2, 4), np.linspace(-1.5, 1.2, 3)]), (V,), 0),
+    ("s2s.runtime.histogramdd_ends_tangent", lambda d: rt.histogramdd_ends_tangent(
+        d, np.stack([SEP, SEP[::-1]], 1), [np.linspace(-1.5, 1.2, 4), np.linspace(-1.5, 1.2, 3)], (3, 2))[1],
+     (M23.T.reshape(3, 2)[:2].repeat(2, 0),), 0),
     ("s2s.runtime.sinc_derivative", lambda x: rt.sinc_derivative(x), (SEP,), 0),
     ("s2s.runtime.sinc_derivative", lambda x: rt.sinc_derivative(x), (np.array([0.05, -0.2]),), 0),
     ("s2s.runtime.sinc_derivative", lambda x: rt.sinc_derivative(x, 2), (np.array([0.05, -0.2, 0.5, -1.3]),), 0),

@@ -27,6 +27,11 @@
    boundary mode folded back (rules/scipy_ndimage.py, runtime/scipy.py); a derivative in sigma is refused with the
    NumPy blur to write.
 
+5. np.histogramdd(sample, bins, range, weights=) was refused wherever sample had a derivative: as np.histogram's and
+   np.histogram2d's rules (0ab4ec5), the counts carry none in the sample, the weighted counts are linear in the
+   weights, and each dimension's edges follow its coordinate's extremes where its bins are a number and its range
+   is not given (sample an (N, D) array or a list of D arrays); density=True is refused with the formula to write.
+
 Derivatives are checked against central differences of the gradient with the generators put back to the same state
 before every call (the Hessian of the one draw), and against finite differences of the value where the function
 seeds its own generator.
@@ -261,3 +266,33 @@ def test_gaussian_filter_in_sigma_refused_with_the_blur_to_write():
         s2s.grad(blur_in_sigma)(np.array([1.2]))
     assert info.value.lineno == blur_in_sigma.__code__.co_firstlineno + 1
     assert "sigma" in str(info.value) and "np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)" in str(info.value)
+
+
+HD_X = np.array([0.31, -1.2, 0.83, 1.9, -0.47, 0.05, 1.31, -0.62, 0.22, -1.71, 0.93, 0.48])
+
+
+def histogramdd_edges_and_weights(x):
+    sample = x.reshape(6, 2)
+    hist, edges = np.histogramdd(sample, bins=(3, 2), weights=np.sin(x[:6]))
+    return np.sum(hist ** 2) + np.sum(edges[0] ** 2) + np.sum(edges[1] * np.arange(3.0))
+
+
+def histogramdd_range_and_a_list(x):
+    hist, edges = np.histogramdd([x[:6], x[6:]], bins=3, range=[(-2.0, 2.0), None], weights=x[6:] ** 2)
+    return np.sum(hist * np.arange(9.0).reshape(3, 3)) + np.sum(edges[1] ** 3)
+
+
+@pytest.mark.parametrize("f", [histogramdd_edges_and_weights, histogramdd_range_and_a_list])
+def test_histogramdd_every_mode(f):
+    check_every_mode(f, HD_X)
+
+
+def histogramdd_density(x):
+    return np.sum(np.histogramdd(x.reshape(6, 2), bins=2, density=True)[0] * np.arange(4.0).reshape(2, 2))
+
+
+def test_histogramdd_density_refused_with_the_formula():
+    with pytest.raises(s2s.NonDifferentiableError) as info:
+        s2s.grad(histogramdd_density)(HD_X)
+    assert info.value.lineno == histogramdd_density.__code__.co_firstlineno + 1
+    assert "np.diff(edges[0])[:, None]" in str(info.value)

@@ -7,7 +7,9 @@ are `bins` itself where it is an array, else, without `range=`, np.linspace(a.mi
 carries a's derivative through its extremes. `density=True` is read as NumPy computes it, `n / np.diff(edges) /
 np.sum(n)` of the counts n, so its derivatives in the weights and the edges come from those operations' rules.
 `np.histogram2d(x, y, ...)` the same way: its cells' counts linear in the weights, each coordinate's edges following
-that coordinate's extremes where its bins are a number and its range is not given.
+that coordinate's extremes where its bins are a number and its range is not given. `np.histogramdd(sample, bins,
+range, density, weights)` the same in D dimensions (sample an (N, D) array or a sequence of D arrays; the edges a
+list); density=True there is refused, with the formula to write.
 """
 from __future__ import annotations
 
@@ -203,3 +205,64 @@ linear(RT + "histogram2d_gather", lambda G, ans, g, x, y, xedges, yedges, like:
        rt.histogram2d_scatter(G, x, y, xedges, yedges), None, None, None, None, None, rank_of_argument=5)
 linear(RT + "histogram2d_scatter", lambda G, ans, v, x, y, xedges, yedges:
        rt.histogram2d_gather(G, x, y, xedges, yedges, v), None, None, None, None, rank=lambda ranks, keywords: 2)
+
+
+
+# ---------------------------------------------------------------- np.histogramdd(sample, bins, range, density, weights)
+KEYD = "numpy.histogramdd"
+
+
+def _plaind(bins, range_, density) -> None:
+    if not (density is None or density is False):
+        refuse(KEYD, "np.histogramdd with density= has no derivative rule in s2s",
+               "compute the counts and divide as NumPy does: n, edges = np.histogramdd(sample, bins, weights=w); "
+               "then for each axis k, n = n / np.diff(edges[k]) reshaped along axis k (for 2 dimensions "
+               "np.diff(edges[0])[:, None] and np.diff(edges[1])[None, :]); finally n / np.sum(counts)")
+
+
+def _ranged_adjoint(*_, **__):
+    refuse(KEYD, "the derivative of np.histogramdd in range= has no rule in s2s (only those in sample, through its "
+                 "extremes, and in weights=)", "pass range as constants")
+
+
+def _sampled_adjoint(g, ans, sample, bins=10, range=None, density=None, weights=None):
+    _plaind(bins, range, density)
+    return rt.histogramdd_ends_adjoint(g[1], sample, ans[1], **non_default(bins=(bins, 10), range=(range, None)))
+
+
+def _binsd_adjoint(g, ans, sample, bins=10, range=None, density=None, weights=None):
+    refuse(KEYD, "the derivative of np.histogramdd in its edges given as bins has no rule in s2s (only those in "
+                 "sample, through its extremes, and in weights=)", "pass bins as constants, or numbers")
+
+
+def _weightsd_adjoint(g, ans, sample, bins=10, range=None, density=None, weights=None):
+    _plaind(bins, range, density)
+    return rt.histogramdd_gather(g[0], sample, ans[1], weights)
+
+
+def _tangentd(tangents, ans, sample, bins=10, range=None, density=None, weights=None):
+    _plaind(bins, range, density)
+    dsample, dbins, drange, _, dweights = (tuple(tangents) + (None,) * 5)[:5]
+    if dbins is not None:
+        _binsd_adjoint(None, ans, sample)
+    if drange is not None:
+        _ranged_adjoint()
+    dhist = np.zeros(np.shape(ans[0])) if dweights is None else rt.histogramdd_scatter(dweights, sample, ans[1])
+    dedges = rt.histogramdd_ends_tangent(np.zeros(np.shape(sample)) if dsample is None else dsample, sample, ans[1],
+                                         **non_default(bins=(bins, 10), range=(range, None)))
+    return emit("tuple", dhist, dedges)
+
+
+_PARAMETERSD = (("sample", REQUIRED), ("bins", 10), ("range", None), ("density", None), ("weights", None))
+read_first(define(KEYD, [_sampled_adjoint, _binsd_adjoint, _ranged_adjoint, None, _weightsd_adjoint], tangent_fn=_tangentd),
+           lambda materialise, *args, **kwargs: ir.Call(KEYD, tuple(args), tuple(kwargs.items())), _PARAMETERSD)
+linear(RT + "histogramdd_gather", lambda G, ans, g, sample, edges, like: rt.histogramdd_scatter(G, sample, edges),
+       None, None, None, rank_of_argument=3)
+linear(RT + "histogramdd_scatter", lambda G, ans, v, sample, edges: rt.histogramdd_gather(G, sample, edges, v),
+       None, None)
+linear(RT + "histogramdd_ends_adjoint", lambda G, ans, g, sample, edges, bins=10, range=None:
+       rt.histogramdd_ends_tangent(G, sample, edges, **non_default(bins=(bins, 10), range=(range, None))),
+       None, None, None, None, rank_of_argument=1)
+linear(RT + "histogramdd_ends_tangent", lambda G, ans, d, sample, edges, bins=10, range=None:
+       rt.histogramdd_ends_adjoint(G, sample, edges, **non_default(bins=(bins, 10), range=(range, None))),
+       None, None, None, None)

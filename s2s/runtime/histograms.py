@@ -7,7 +7,8 @@ number (or a name of NumPy's rules, 'auto') and `range` is not given they are `n
 nbins + 1)` and follow a's extremes (an extreme shared by several entries shares its derivative among them, as
 np.min's does); with `range=` they are constants. `density=True` is read as NumPy computes it from the counts and
 the edges (rules/histograms.py), with the rules of those operations. np.histogram2d: the same for each sample's
-cell and each coordinate's edges.
+cell and each coordinate's edges. np.histogramdd(sample, bins, range, weights=w): the same for each sample's cell in
+D dimensions and each dimension's edges (sample an (N, D) array, or a sequence of D arrays).
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ import numpy as np
 
 __all__ = ["histogram_bins", "histogram_gather", "histogram_scatter", "histogram_ends_adjoint",
            "histogram_ends_tangent", "histogram_fixed", "histogram2d_fixed", "histogram2d_gather",
-           "histogram2d_scatter"]
+           "histogram2d_scatter", "histogramdd_gather", "histogramdd_scatter",
+           "histogramdd_ends_adjoint", "histogramdd_ends_tangent"]
 
 
 def histogram_bins(a, edges):
@@ -107,3 +109,80 @@ def histogram2d_scatter(v, x, y, xedges, yedges):
     cells, nx, ny = _cells(x, y, xedges, yedges)
     v = np.broadcast_to(np.asarray(v, dtype=float), np.shape(x)).ravel()
     return np.bincount(cells, weights=v, minlength=nx * ny + 1)[:nx * ny].reshape(nx, ny)
+
+
+# ---------------------------------------------------------------- np.histogramdd(sample, bins, range, weights=w)
+def _columns(sample) -> list:
+    """The D coordinates of np.histogramdd's sample, as NumPy reads it: the columns of an (N, D) array, else of
+    np.atleast_2d(sample).T (a sequence of D arrays of N values)."""
+    sample = np.asarray(sample) if isinstance(sample, np.ndarray) and sample.ndim == 2 else np.atleast_2d(sample).T
+    return [sample[:, k] for k in range(sample.shape[1])]
+
+
+def _fixed_dd(bins, range, ndim) -> tuple:
+    """For each of np.histogramdd's `ndim` dimensions: are its edges fixed (given as an array in bins, or its range
+    given), not np.linspace(min, max, n + 1) of that coordinate?"""
+    per = [bins] * ndim if np.ndim(bins) == 0 else list(bins)
+    ranges = [None] * ndim if range is None else list(range)
+    return tuple(bool(np.ndim(b) != 0 or r is not None) for b, r in zip(per, ranges))
+
+
+def _cells_dd(sample, edges):
+    columns = _columns(sample)
+    counts = [np.size(e) - 1 for e in edges]
+    cells, outside = np.zeros(np.size(columns[0]), dtype=np.intp), np.zeros(np.size(columns[0]), dtype=bool)
+    for column, e, n in zip(columns, edges, counts):
+        at = histogram_bins(column, e)
+        outside |= at == n
+        cells = cells * n + np.minimum(at, n - 1)
+    total = int(np.prod(counts))
+    return np.where(outside, total, cells), counts, total
+
+
+def histogramdd_gather(g, sample, edges, like):
+    """The adjoint of np.histogramdd's weights (`like`: their shape): each sample gets g of its cell, 0 outside."""
+    cells, counts, total = _cells_dd(sample, edges)
+    g = np.append(np.broadcast_to(np.asarray(g, dtype=float), tuple(counts)).ravel(), 0.0)
+    return g[cells].reshape(np.shape(like))
+
+
+def histogramdd_scatter(v, sample, edges):
+    """The sum of `v` (one value per sample) over each cell: np.histogramdd's tangent in its weights."""
+    cells, counts, total = _cells_dd(sample, edges)
+    v = np.broadcast_to(np.asarray(v, dtype=float), np.shape(cells))
+    return np.bincount(cells, weights=v, minlength=total + 1)[:total].reshape(counts)
+
+
+def histogramdd_ends_adjoint(g, sample, edges, bins=10, range=None):
+    """The adjoint of np.histogramdd's edges (`g`: their adjoints, one per dimension) in `sample`, in sample's form
+    (an (N, D) array, or a sequence of D arrays): each dimension's edges follow its coordinate's extremes where
+    they are not fixed (given in bins, or by range)."""
+    columns = _columns(sample)
+    fixed = _fixed_dd(bins, range, len(columns))
+    parts = [np.zeros(np.shape(c)) if f or gk is None else histogram_ends_adjoint(gk, c, e)
+             for c, e, f, gk in zip(columns, edges, fixed, _each(g, len(columns)))]
+    if isinstance(sample, np.ndarray) and sample.ndim == 2:
+        return np.stack(parts, axis=1)
+    return type(sample)(parts) if isinstance(sample, (list, tuple)) else np.stack(parts)
+
+
+def histogramdd_ends_tangent(d, sample, edges, bins=10, range=None):
+    """The tangents of np.histogramdd's edges (a list, one per dimension) from sample's tangent `d` (in sample's
+    form): the transpose of histogramdd_ends_adjoint."""
+    columns = _columns(sample)
+    fixed = _fixed_dd(bins, range, len(columns))
+    if isinstance(sample, np.ndarray) and sample.ndim == 2:
+        ds = _columns(np.broadcast_to(np.asarray(d, dtype=float), sample.shape))
+    else:  # (a sequence of D coordinates: its tangent one per coordinate)
+        ds = [np.broadcast_to(np.asarray(dk, dtype=float), np.shape(c)) for dk, c in zip(
+            d if isinstance(d, (list, tuple)) else np.broadcast_to(np.asarray(d, dtype=float), (len(columns),) +
+                                                                   np.shape(columns[0])), columns)]
+    return [np.zeros(np.shape(e)) if f else histogram_ends_tangent(dk, c, e)
+            for c, e, f, dk in zip(columns, edges, fixed, ds)]
+
+
+def _each(g, n) -> list:
+    """The edges' adjoints, one per dimension (None for one without: g 0.0 where no edge was read)."""
+    if isinstance(g, (list, tuple)):
+        return [None if np.ndim(v) == 0 and v == 0 else v for v in g]
+    return [None] * n
