@@ -135,7 +135,7 @@ class OutsideLowering:
             return args
         return tuple(ir.Var(self.free_name(a.value.name.rsplit(".", 1)[-1], a.value.obj))
                      if function_of(a) is not None and a.value.node is None and a.value.obj is not None and
-                     not user_object(a.value.obj) and library_function(a.value.obj) else a for a in args)
+                     not user_object(a.value.obj) and _library_callable(a.value.obj) else a for a in args)
 
     def refuse_uncalled(self, target, node, spelled: str) -> None:
         """Refuse what s2s cannot call as written: what is not callable, and the builtins that read the names of the
@@ -210,3 +210,11 @@ class OutsideLowering:
                     all(outside(b) for b in made.args + tuple(v for _, v in made.kwargs)))
             return known[a.name]
         return all(outside(a) for a in args) and all(isinstance(k, tuple) and outside(k[1]) for k in kwargs)
+
+
+def _library_callable(obj) -> bool:
+    """Is `obj` a library's function, or a method of a library's object (np.random.uniform of NumPy 1's global
+    RandomState, a builtin method whose own module NumPy 1 does not name)?"""
+    owner = getattr(obj, "__self__", None)
+    return library_function(obj) or owner is not None and not isinstance(owner, types.ModuleType) and \
+        (type(owner).__module__ or "").split(".")[0] in LIBRARIES
