@@ -347,8 +347,10 @@ class MethodLowering:
                               f"...) with Cls the class of {owner}")
         if isinstance(base, ir.Var) and base.name not in self.free and isinstance(func.value, (ast.Name, ast.Attribute)):
             made = getattr(self.definitions.get(base.name), "op", None)
-            what = "an argument, or an attribute of one" if made in (None, "getattr") else \
-                "a value the function computes"
+            carried = any(p.target == base.name for f in self.loop_path for p in f.phis.values())
+            what = "a value a loop carries, its class not known to stay one" if carried else \
+                "a value a branch chooses" if base.name in self.joins else \
+                "an argument, or an attribute of one" if made in (None, "getattr") else "a value the function computes"
             fix = _ARRAY_METHODS.get(func.attr, "call the NumPy function instead (np.sum(x) for x.sum())")
             if func.attr in ("append", "extend", "insert") and isinstance(func.value, ast.Attribute) and \
                     made in (None, "getattr"):  # (p.hist.append(v): a list an argument holds, most likely)

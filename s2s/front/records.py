@@ -30,7 +30,7 @@ import numpy as np
 
 from s2s import ir, prims
 from s2s.errors import S2SError
-from s2s.front.method_lookup import note, subclasses  # (subclasses: `cls` first, an object of any may be `self`)
+from s2s.front.method_lookup import lookup, note, subclasses  # (subclasses: `cls` first, an object of any may be `self`)
 from s2s.front.source import MISSING, read_function
 from s2s.ir.names import base_name
 
@@ -214,6 +214,9 @@ class RecordLowering:
                 if isinstance(func, ast.Attribute) and func.attr == "_replace":
                     builds += isinstance(func.value, ast.Name) and func.value.id == name and hasattr(cls, "_replace")
                     continue
+                if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == name:
+                    builds += _method_rebuilds(func.attr, cls)  # s = s.step(dt) of a State whose step makes one
+                    continue
                 try:
                     target = self.static_value(func)
                 except AttributeError:  # (np.summ: refused where the body is lowered)
@@ -390,14 +393,47 @@ def _operator_rebuilds(value, name: str, cls: type, augmented: bool = False) -> 
         return False
     owner = next((c for c in cls.__mro__ if dunder in c.__dict__), None)
     fn = owner.__dict__[dunder] if owner is not None and owner.__module__ != "builtins" else None
+    return _returns_new(fn, cls)
+
+
+def _method_rebuilds(attr: str, cls: type) -> bool:
+    """Does `s.attr(...)`, `s` a record of class `cls` (exactly: one the function built), run a plain method of cls
+    (no field of that name) every return of which builds a new record of cls (`return dataclasses.replace(self,
+    w=w)`, `return State(w, v)`)?"""
+    if attr in (record_fields(cls) or ()):
+        return False
+    found = lookup(cls, attr)
+    return found is not None and found[0].__module__ != "builtins" and _returns_new(found[1], cls)
+
+
+def _returns_new(fn, cls: type) -> bool:
+    """Is `fn` a Python function (a method of `cls`) that ends in a return, every return of which builds a new
+    record of `cls`: `cls(...)` by its name, or, of its first parameter, `dataclasses.replace(self, ...)` or
+    `self._replace(...)`?"""
     if not inspect.isfunction(fn):
         return False
     try:
         tree = read_function(fn).tree
     except S2SError:
         return False
-    made = lambda e: isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and \
-        fn.__globals__.get(e.func.id, MISSING) is cls  # noqa: E731
+    first = tree.args.posonlyargs + tree.args.args
+    own = lambda e: bool(first) and isinstance(e, ast.Name) and e.id == first[0].arg  # noqa: E731
+
+    def static(e):  # (a name or a dotted name of fn's module, else MISSING)
+        if isinstance(e, ast.Name):
+            return fn.__globals__.get(e.id, MISSING)
+        if isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name):
+            return getattr(fn.__globals__.get(e.value.id, MISSING), e.attr, MISSING)
+        return MISSING
+
+    def made(e):
+        if not isinstance(e, ast.Call):
+            return False
+        if isinstance(e.func, ast.Attribute) and e.func.attr == "_replace" and own(e.func.value):
+            return hasattr(cls, "_replace")
+        target = static(e.func)
+        return target is cls or target is dataclasses.replace and bool(e.args) and own(e.args[0]) and \
+            dataclasses.is_dataclass(cls)
     returns = [r for r in ast.walk(tree) if isinstance(r, ast.Return)]
     return bool(tree.body) and isinstance(tree.body[-1], ast.Return) and all(made(r.value) for r in returns)
 
