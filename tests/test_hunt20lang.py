@@ -906,3 +906,24 @@ def test_a_record_a_loop_carries_otherwise_is_refused_naming_the_loop():
         s2s.grad(record_loop_not_rebuilt)(X)
     message = str(info.value)
     assert "s = s.step(0.1)" in message and "a value a loop carries" in message and "Cls.step(s, ...)" in message
+
+
+def keys_listed_after_a_branch_write(x):
+    d = {1: x[0], 2: x[1] ** 2}
+    if x[0] > 0:
+        d[3] = x[1]
+    return sum(d[k] * k for k in list(d)) * x[0]
+
+
+def keys_tupled_after_a_branch_write(x):
+    d = {1: x[0], 2: x[1] ** 2}
+    if x[0] > 0:
+        d[3] = x[1]
+    return sum(d[k] * k for k in tuple(d)) * x[0]
+
+
+@pytest.mark.parametrize("f", [keys_listed_after_a_branch_write, keys_tupled_after_a_branch_write])
+def test_the_keys_list_and_tuple_make_of_a_dict_carry_no_tangent(f):
+    """list(d) / tuple(d) of a dict are its keys: their tangent was list(dd) of the dict's tangent, its keys again
+    (1, 2, 3 taken for tangents), and the Hessian (forward over reverse) came out wrong without an error."""
+    check_every_mode(f, np.array([0.7, 1.3]))

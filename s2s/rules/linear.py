@@ -147,8 +147,11 @@ linear("s2s.runtime.dict_items", lambda g, ans, d: rt.dict_items_adjoint(g, d),
 linear(RT + "iterated", lambda g, ans, xs, count=None: rt.iterated_adjoint(g, xs), None,
        tangent=(lambda d, ans, xs, count=None: rt.iterated_tangent(d, xs, ans), None),
        batched=[lambda d, ans, xs, count=None: rt.iterated_tangent(d, xs, ans), None])
-linear("builtins.tuple", lambda g, ans, xs: rt.tuple_adjoint(g, xs))
-linear("builtins.list", lambda g, ans, xs: rt.tuple_adjoint(g, xs))
+# tuple(xs), list(xs): the items of a list, tuple or array, whose tangents are those of xs; a dict's keys, which
+# carry no derivative (tuple(d) of d's tangent would be its keys again, 0 and 1 taken for tangents)
+for _key in ("builtins.tuple", "builtins.list"):
+    _items = lambda d, ans, xs, _key=_key: emit(_key, rt.iterated_tangent(d, xs, ans))  # noqa: E731
+    linear(_key, lambda g, ans, xs: rt.tuple_adjoint(g, xs), tangent=_items, batched=[_items])
 linear(RT + "taken", lambda g, ans, it, n: rt.tuple_adjoint(g, it), None)  # (zip(xs, itertools.count()), as list)
 
 
