@@ -927,3 +927,55 @@ def test_the_keys_list_and_tuple_make_of_a_dict_carry_no_tangent(f):
     """list(d) / tuple(d) of a dict are its keys: their tangent was list(dd) of the dict's tangent, its keys again
     (1, 2, 3 taken for tangents), and the Hessian (forward over reverse) came out wrong without an error."""
     check_every_mode(f, np.array([0.7, 1.3]))
+
+
+def totals_by_sign(x):
+    w = {}
+    for v in x:
+        key = "pos" if v > 0 else "neg"
+        w[key] = w.get(key, 0.0) + v * v
+    return sum(w[k] for k in sorted(w))
+
+
+def mean_square_by_sign(x):
+    counts = {}
+    weights = {}
+    for v in x:
+        key = "pos" if v > 0 else "neg"
+        counts[key] = counts.get(key, 0) + 1
+        weights[key] = weights.get(key, 0.0) + v * v
+    return sum(weights[k] / counts[k] for k in sorted(counts))
+
+
+def doubled_over_a_snapshot_of_keys(x):
+    d = {1: x[0], 2: x[1] ** 2}
+    for k in list(d):
+        d[k] = d[k] * 2
+    return sum(d[k] * k for k in tuple(d))
+
+
+def keys_snapshot_then_written(x):
+    w = {}
+    for v in x:
+        key = "pos" if v > 0 else "neg"
+        w[key] = w.get(key, 0.0) + v * v
+    ks = sorted(w)
+    for v in x:
+        w["late"] = w.get("late", 1.0) * v
+    return sum(w[k] for k in ks) * len(ks) + w["late"]
+
+
+def int_keys_tupled(x):
+    w = {}
+    for i, v in enumerate(x):
+        w[i % 2] = w.get(i % 2, 0.0) + np.sin(v)
+    ks = tuple(w)
+    return sum(w[k] * k for k in ks) + w[ks[0]] ** 2
+
+
+@pytest.mark.parametrize("f", [totals_by_sign, mean_square_by_sign, doubled_over_a_snapshot_of_keys,
+                               keys_snapshot_then_written, int_keys_tupled])
+def test_sorted_list_or_tuple_of_a_dict_a_loop_writes_reads_its_keys_and_keeps_no_dict(f):
+    """sorted(d), list(d), tuple(d) make a new list of the keys d has then: refused before as a call keeping the
+    dict while a loop writes it ('a loop that writes keys of the dict ... while ... a call keeps that dict')."""
+    check_every_mode(f, X.copy())
