@@ -863,7 +863,26 @@ X_FOR = {  # (a negative entry past the one the short-circuit stops at: Python n
     "p115_cond_sqrt": np.array([2.0, -1.0, 0.5]),
     "p116_next_short": np.array([2.0, -1.0, 0.5]),
 }
-PROGRAMS = [p01_method_property, p02_dataclass, p03_closure, p04_lambda_defaults, p05_partial_reduce, p06_args_kwargs, p07_kwonly, p08_genexpr_any_all, p09_nested_comp, p10_enum_zip_reversed, p11_sorted_minmax_key, p13_errstate, p14_assert_fstring, p17_globals, p18_star_unpack, p19_chained_cmp, p20_for_else, p21_nested_break_continue, p22_early_return, p23_recursion, p24_int_float_mix, p25_math, p32_closure_rebound, p33_default_at_def, p34_comp_scope, p35_loop_var_leaks, p38_swap, p39_chained_assign, p40_pow_semantics, p41_mod_negative, p42_int_trunc, p43_copysign, p44_bool_mask, p47_frozen_dc, p48_enumerate_start, p49_map_filter, p50_dict_comp, p51_sorted_reverse_ties, p52_next_gen, p55_isinstance, p56b_mutual, p58_loop_var_empty, p59_fsum_prod_dist, p60_while_else_return, p61_bigints, p62_var_mod, p63_round_float, p64_int_neg_pow, p65_inf, p66_tuple_cmp, p67_str_keys, p68_slicing, p69_ternary_chain, p70_aug_ops, p71_int_mixing, p73_str_format_in_raise, p74_zip_longest_min, p75_recursion_default, p76_abs_neg_zero, p77_bool_ops, p78_min_max_args, p79_sum_start_array, p81_argmax_enumerate, p82_sorted_zip, p83_circular, p84_range_step, p85_record_loop, p86_helper_return_in_loop, p87_while_cond_diff, p88_tuple_return, p89_nested_loops_early_return, p90_global_table, p92_kwargs_forward, p93_star_call, p94_any_early_exit, p95_comprehension_condition_chain, p96_reduce_lambda, p98_string_dispatch, p99_local_class_instances, p100_optional_none, p101_isinstance_arg, p102_iter_array_key, p103_negzero, p104_floor_of_diff, p105_pow_int_arg_neg, p106_list_of_tuples_unpack, p107_dict_get_default, p108_enumerate_break_else_flag, p109_nested_closure_chain, p110_cond_expr_in_comp, p111_any_short, p112_all_short, p113_and_short, p114_cond_index, p115_cond_sqrt, p116_next_short, p117_or_default, p118_while_index_guard]
+PROGRAMS = [
+    p01_method_property, p02_dataclass, p03_closure, p04_lambda_defaults, p05_partial_reduce, p06_args_kwargs,
+    p07_kwonly, p08_genexpr_any_all, p09_nested_comp, p10_enum_zip_reversed, p11_sorted_minmax_key, p13_errstate,
+    p14_assert_fstring, p17_globals, p18_star_unpack, p19_chained_cmp, p20_for_else, p21_nested_break_continue,
+    p22_early_return, p23_recursion, p24_int_float_mix, p25_math, p32_closure_rebound, p33_default_at_def,
+    p34_comp_scope, p35_loop_var_leaks, p38_swap, p39_chained_assign, p40_pow_semantics, p41_mod_negative,
+    p42_int_trunc, p43_copysign, p44_bool_mask, p47_frozen_dc, p48_enumerate_start, p49_map_filter, p50_dict_comp,
+    p51_sorted_reverse_ties, p52_next_gen, p55_isinstance, p56b_mutual, p58_loop_var_empty, p59_fsum_prod_dist,
+    p60_while_else_return, p61_bigints, p62_var_mod, p63_round_float, p64_int_neg_pow, p65_inf, p66_tuple_cmp,
+    p67_str_keys, p68_slicing, p69_ternary_chain, p70_aug_ops, p71_int_mixing, p73_str_format_in_raise,
+    p74_zip_longest_min, p75_recursion_default, p76_abs_neg_zero, p77_bool_ops, p78_min_max_args,
+    p79_sum_start_array, p81_argmax_enumerate, p82_sorted_zip, p83_circular, p84_range_step, p85_record_loop,
+    p86_helper_return_in_loop, p87_while_cond_diff, p88_tuple_return, p89_nested_loops_early_return,
+    p90_global_table, p92_kwargs_forward, p93_star_call, p94_any_early_exit, p95_comprehension_condition_chain,
+    p96_reduce_lambda, p98_string_dispatch, p99_local_class_instances, p100_optional_none, p101_isinstance_arg,
+    p102_iter_array_key, p103_negzero, p104_floor_of_diff, p105_pow_int_arg_neg, p106_list_of_tuples_unpack,
+    p107_dict_get_default, p108_enumerate_break_else_flag, p109_nested_closure_chain, p110_cond_expr_in_comp,
+    p111_any_short, p112_all_short, p113_and_short, p114_cond_index, p115_cond_sqrt, p116_next_short,
+    p117_or_default, p118_while_index_guard,
+]
 
 
 @pytest.mark.parametrize("f", PROGRAMS, ids=lambda f: f.__name__)
@@ -978,4 +997,40 @@ def int_keys_tupled(x):
 def test_sorted_list_or_tuple_of_a_dict_a_loop_writes_reads_its_keys_and_keeps_no_dict(f):
     """sorted(d), list(d), tuple(d) make a new list of the keys d has then: refused before as a call keeping the
     dict while a loop writes it ('a loop that writes keys of the dict ... while ... a call keeps that dict')."""
+    check_every_mode(f, X.copy())
+
+
+def keys_summed(x):
+    d = {1: x[0], 2: x[1] ** 2}
+    if x[0] > 0:
+        d[3] = x[2]
+    return sum(d) * x[0] + d[2]
+
+
+def largest_and_smallest_key(x):
+    d = {1: x[0], 2: x[1] ** 2}
+    if x[0] > 0:
+        d[3] = x[2]
+    return max(d) * x[0] + min(d) * d[1]
+
+
+def keys_as_an_array(x):
+    d = {1: x[0], 2: x[1] ** 2}
+    if x[0] > 0:
+        d[3] = x[2]
+    return sum(d.keys()) * x[1] + np.sum(np.array(list(d))) * x[2]
+
+
+def keys_read_after_a_loop_writes(x):
+    d = {}
+    for i, v in enumerate(x):
+        d[i + 1] = v * v
+    return sum(d) * x[0] + max(d) * d[1] + sum(k * v for k, v in zip(d, x))
+
+
+@pytest.mark.parametrize("f", [keys_summed, largest_and_smallest_key, keys_as_an_array, keys_read_after_a_loop_writes])
+def test_sum_max_min_of_a_dict_are_of_its_keys_and_carry_no_derivative(f):
+    """sum(d), max(d), min(d) of a dict add and compare its keys: their adjoints and tangents were taken as the
+    values' (a TypeError 'DictParts' and 'float' inside the generated code; np.array(list(d)) differentiated twice
+    too); after a loop writing d by key they were refused as holders of the dict."""
     check_every_mode(f, X.copy())

@@ -29,7 +29,9 @@ STRUCTURE_READS = {"s2s.runtime.getitem_adjoint": 1, "s2s.runtime.add_at": 2, "s
 
 
 _DISPLAYS = frozenset({"list", "tuple", "s2s.runtime.dict_of"})  # ([d], (d, 3.0), {'d': d})
-_KEY_LISTS = frozenset({"builtins.list", "builtins.tuple"})  # (list(d) of a dict: its keys, read as it is called)
+# list(d), tuple(d) of a dict: its keys, read as the call runs; sum(d), max(d), min(d): a number, a key
+_KEY_READS = frozenset({"builtins.list", "builtins.tuple", "builtins.sum", "s2s.runtime.largest",
+                        "s2s.runtime.smallest"})
 
 
 def versions(body: list, name: str) -> tuple[set, list, list]:
@@ -88,7 +90,7 @@ def holder(body: list, family: set):
             continue
         if value.op in ITEM_READS and value.args and value.args[0] in kept and len(kept) == 1:
             continue
-        if value.op in _KEY_LISTS and len(value.args) == 1 and not value.kwargs and kept == [value.args[0]]:
+        if value.op in _KEY_READS and len(value.args) == 1 and not value.kwargs and kept == [value.args[0]]:
             continue  # (sorted(d), list(d): a new list of the keys it has now; the dict is not kept)
         if value.op in ("in", "notin") and kept == [value.args[-1]]:  # (`k in sums`)
             continue

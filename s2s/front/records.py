@@ -30,7 +30,7 @@ import numpy as np
 
 from s2s import ir, prims
 from s2s.errors import S2SError
-from s2s.front.method_lookup import lookup, note, subclasses  # (subclasses: `cls` first, an object of any may be `self`)
+from s2s.front.method_lookup import lookup, note, subclasses  # (subclasses: `cls` first, any one's object may be self)
 from s2s.front.source import MISSING, read_function
 from s2s.ir.names import base_name
 

@@ -29,16 +29,18 @@ __all__ = ["dict_keys_only", "sum_builtin_adjoint", "sum_builtin_tangent", "star
 def sum_builtin_adjoint(g, xs):
     """Adjoint of the builtin `sum(xs)`: each element (each row of an array) receives `g`, summed back to its shape
     where the sum broadcast it (sum([x[0], x]): x[0]'s is np.sum(g); a list of numbers added to an array, which
-    NumPy reads as an array: its parts)."""
+    NumPy reads as an array: its parts); none for a dict, whose keys sum(d) adds."""
     if isinstance(xs, (list, tuple)):
         parts = [unbroadcast(g, x) for x in xs]
         return Parts(parts) if isinstance(xs, list) else TupleParts(parts)
-    return np.broadcast_to(g, np.shape(xs)).copy()
+    return zeros_like(xs) if isinstance(xs, dict) else np.broadcast_to(g, np.shape(xs)).copy()
 
 
 def sum_builtin_tangent(d):
     """Tangent of the builtin `sum(xs)` from the tangent `d` of xs (a list of tangents, or an array); items that are
-    lists (added to an array start, which NumPy reads them with) have their tangents as arrays."""
+    lists (added to an array start, which NumPy reads them with) have their tangents as arrays; a dict's: 0 (keys)."""
+    if isinstance(d, dict):
+        return 0.0
     if isinstance(d, (list, tuple)):
         return sum(tangent_as_array(p) if isinstance(p, (list, tuple)) else p for p in d)
     return np.sum(d, axis=0)
@@ -185,7 +187,9 @@ def tuple_adjoint(g, xs):
 def rows_of(G, g):
     """The first `len(g)` rows (or parts) of `G`, a bare number standing for each: the adjoint of the parts `g`
     of `tuple_adjoint(g, xs)`, a list (Parts) for a list (a reversed loop's accumulator), an array of g's shape
-    for an array (np.sum of the tuple gives one), else a tuple."""
+    for an array (np.sum of the tuple gives one), else a tuple; zero for a dict's G (tuple(d): keys, no derivative)."""
+    if isinstance(G, dict):
+        return zeros_like(g)
     parts = (G[i] if isinstance(G, (list, tuple)) or np.ndim(G) > 0 else G for i in range(len(g)))
     if type(g) is np.ndarray and g.ndim:
         out = np.zeros(g.shape, np.result_type(g, float))
@@ -377,7 +381,9 @@ def _extremal(ans, items):
 def extremum_item_adjoint(g, ans, items):
     """Adjoint of largest(items) (smallest): `g` shared equally among the items equal to the result `ans` (all of
     it to the one extremal item where there is no tie), zero elsewhere, with the structure of `items` (Parts of a
-    list, TupleParts of a tuple, an array's shape)."""
+    list, TupleParts of a tuple, an array's shape); none for a dict, whose keys max(d) compares."""
+    if isinstance(items, dict):
+        return zeros_like(items)
     hit = _extremal(ans, items)
     count = int(np.count_nonzero(hit))
     share = g if count == 1 else g / max(count, 1)
@@ -390,7 +396,9 @@ def extremum_item_adjoint(g, ans, items):
 
 def extremum_item_tangent(d, ans, items):
     """Tangent of largest(items) (smallest) from the tangent `d` of items (a list of tangents, a bare 0.0 for a
-    constant item, or an array): the mean of those of the items equal to the result `ans`, zero where none is."""
+    constant item, or an array): the mean of those of the items equal to the result `ans`, zero if none is (a dict)."""
+    if isinstance(items, dict):
+        return 0.0
     hit = _extremal(ans, items)
     count = int(np.count_nonzero(hit))
     if isinstance(d, (list, tuple)):

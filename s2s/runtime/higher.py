@@ -310,7 +310,10 @@ def item_adjoint_transpose(h, *index):
 
 
 def sum_builtin_adjoint_transpose(G, g, xs):
-    """The transpose of `sum_builtin_adjoint(., xs)` at `g`: the parts of `G` summed (an array's rows)."""
+    """The transpose of `sum_builtin_adjoint(., xs)` at `g`: the parts of `G` summed (an array's rows); zero for a
+    dict's keys."""
+    if isinstance(xs, dict):
+        return np.zeros(np.shape(g))
     if isinstance(G, (list, tuple)):
         return sum(G) + np.zeros(np.shape(g))
     if isinstance(xs, (list, tuple)):
@@ -327,7 +330,10 @@ def sum_adjoint_rows_transpose(G, g, xs):
 
 
 def batch_sum_builtin_adjoint(d, xs):
-    """Tangents of `sum_builtin_adjoint(g, xs)`: each of the n tangents (leading axis) given to every element."""
+    """Tangents of `sum_builtin_adjoint(g, xs)`: each of the n tangents (leading axis) given to every element (none
+    to a dict's keys)."""
+    if isinstance(xs, dict):
+        return zeros_like(xs)
     if isinstance(xs, (list, tuple)):
         return Parts([d] * len(xs)) if isinstance(xs, list) else tuple([d] * len(xs))
     d = np.asarray(d)
