@@ -1034,3 +1034,26 @@ def test_sum_max_min_of_a_dict_are_of_its_keys_and_carry_no_derivative(f):
     values' (a TypeError 'DictParts' and 'float' inside the generated code; np.array(list(d)) differentiated twice
     too); after a loop writing d by key they were refused as holders of the dict."""
     check_every_mode(f, X.copy())
+
+
+class Net:
+    def __init__(self, w):
+        self.w = w
+
+    def forward(self, x):
+        return np.tanh(self.w * x)
+
+
+def loss_of_a_model_argument(x, model):
+    return np.sum(model.forward(x) ** 2)
+
+
+def test_a_method_of_an_argument_no_array_has_is_advised_through_its_class_first():
+    """`model.forward(x)`, model an argument: the advice is first the call through the class, then NumPy's
+    np.sum(x) for x.sum() (forward is no method of an array: the NumPy advice came first); the advice works."""
+    with pytest.raises(s2s.UnsupportedSyntaxError) as info:
+        s2s.grad(loss_of_a_model_argument)(X, Net(0.5))
+    message = str(info.value)
+    assert "model.forward(x)" in message and message.index("Cls.forward(model, ...)") < message.index("NumPy")
+    net = Net(np.array([0.5, -1.0, 2.0]))
+    check_every_mode(lambda x: np.sum(Net.forward(net, x) ** 2), X.copy())

@@ -364,11 +364,16 @@ class MethodLowering:
                                   f"n[k] = n.get(k, 0) + 1); for keys known here, a list of each by a name of its "
                                   f"own, or grown in a dict display read at them: {owner} = {{'a': [], 'b': []}}; "
                                   f"{owner}['a'].append(v)")
+            by_class = f"call the method through its class, which s2s then reads: Cls.{func.attr}({owner}, ...) " \
+                f"with Cls the class of {owner}"
+            if func.attr not in _ARRAY_METHODS and not hasattr(np.ndarray, func.attr):  # (model.forward: yours first)
+                return self.error(node, f"{spelled}(...): '{func.attr}' is no method of an array, and '{owner}' "
+                                        f"({what}) has a class s2s does not know while compiling",
+                                  f"for an object of yours, {by_class}; for an array, call the NumPy function "
+                                  f"instead (np.sum(x) for x.sum())")
             return self.error(node, f"{spelled}(...): '{func.attr}' is no method of an array s2s knows, and "
                                     f"'{owner}' ({what}) has a class s2s does not know while compiling",
-                              f"{fix.format(name=owner)}; for an object of yours, call the method through its "
-                              f"class, which s2s then reads: Cls.{func.attr}({owner}, ...) with Cls the class of "
-                              f"{owner}")
+                              f"{fix.format(name=owner)}; for an object of yours, {by_class}")
         if rotation_method(func.attr):
             return self.error(node, f"the method call '.{func.attr}()' of an object s2s does not know", ROTATION_INSTEAD)
         return self.error(node, f"the method call '.{func.attr}()'")
