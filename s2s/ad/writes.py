@@ -38,12 +38,13 @@ class ElementWrites:
     def _require_float_arrays(self, forward: list) -> list:
         """`forward` with a check (`rt.require_float_array`) after the statement that makes each array the
         function writes values with a derivative into, unless that statement surely makes floats: NumPy
-        truncates a value written into an array of integers, and no derivative flows through the write."""
+        truncates a value written into an array of integers, and no derivative flows through the write. A dict
+        the function made (`msgs = {}`, written at any key) truncates nothing: it has no check."""
         roots = set()
         for s in ir.statements(self.fn.body):
             if type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op == "setitem" and \
                     type(s.value.args[-1]) is ir.Var and s.value.args[-1].name in self.active and \
-                    not _key_write(s.value):
+                    not _key_write(s.value) and not self.dict_written(s.target):  # (a dict's slot takes any value)
                 roots.add(self.fn_arrays_root(s.target))
         roots = {r for r in roots if not all(map(self._makes_floats, self._made_by(r)))}
         if not roots:
