@@ -129,6 +129,38 @@ def trajectory(y0, k):
     return np.sum(ys[-1] ** 2)
 
 
+def sine_rnn_state(W, h0):
+    """The gradient in the starting state alone (issue 13): `np.sin(h) @ W` is read in the reversed loop only for
+    its shape (the adjoint of np.sin(h) itself), taken from the h saved: np.sin(h) is not computed again."""
+    h = h0
+    for t in range(6):
+        h = np.sin(h) @ W
+    return np.sum(h * h)
+
+
+def hmm_forward(log_A, log_B, log_pi, obs):
+    """An HMM's log-likelihood by the forward algorithm, shifted by each step's maximum (issue 13): no shape of
+    `np.log(s @ A) + m` saved per step (the reversed loop has s @ A), A = np.exp(log_A) computed once."""
+    A = np.exp(log_A)
+    alpha = log_pi + log_B[:, obs[0]]
+    for t in range(1, len(obs)):
+        m = np.max(alpha)
+        alpha = np.log(np.exp(alpha - m) @ A) + m + log_B[:, obs[t]]
+    m = np.max(alpha)
+    return m + np.log(np.sum(np.exp(alpha - m)))
+
+
+def messages(x):
+    """A dict of messages written at keys known as the code runs (issue 13): no float-array check for a dict."""
+    msgs = {}
+    for i in range(3):
+        msgs[i] = x * float(i + 1)
+    total = 0.0
+    for i in range(3):
+        total = total + np.sum(np.sin(msgs[i]))
+    return total
+
+
 GOLDEN = [
     ("quickstart", quickstart, (0, 1)),
     ("mlp_layer", mlp_layer, 0),
@@ -149,4 +181,7 @@ GOLDEN = [
     ("gradient_called_inside", gradient_called_inside, 0),
     ("scatter_add_loop", scatter_add_loop, 0),
     ("trajectory", trajectory, (0, 1)),
+    ("sine_rnn_state", sine_rnn_state, 1),
+    ("hmm_forward", hmm_forward, (0, 1, 2)),
+    ("messages", messages, 0),
 ]

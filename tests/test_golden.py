@@ -34,6 +34,11 @@ ARGS = {
     "gradient_called_inside": (np.array([0.4, -0.9]),),
     "scatter_add_loop": (np.array([0.5, -1.5, 2.0]), np.array([[0, 1], [1, 2], [1, 3]])),
     "trajectory": (np.array([0.3, -1.2, 2.0]), 0.7),
+    "sine_rnn_state": (np.array([[0.5, -0.3, 0.2], [0.1, 0.4, -0.6], [-0.2, 0.3, 0.7]]), np.array([0.3, -0.8, 1.1])),
+    "hmm_forward": (np.log(np.array([[0.7, 0.2, 0.1], [0.3, 0.5, 0.2], [0.25, 0.25, 0.5]])),
+                    np.log(np.array([[0.6, 0.3, 0.1], [0.2, 0.5, 0.3], [0.1, 0.2, 0.7]])),
+                    np.log(np.array([0.5, 0.3, 0.2])), [0, 2, 1, 1, 0, 2]),
+    "messages": (np.array([0.3, -0.8, 1.1]),),
 }
 
 

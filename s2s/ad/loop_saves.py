@@ -132,8 +132,8 @@ class LoopSaves:
             while True:  # (down the chain of values keeping the shape, each once)
                 c = calls.get(v)
                 x = None if c is None else kept(c) or self._number_kept(c)
-                if x is None and c is not None:
-                    x = _elementwise_of(c)
+                if x is None and c is not None:  # (`x + m` of a list x and np.max's m: an array, read as one)
+                    x = _elementwise_of(c) or self._number_added(c)
                     read = read or x is not None
                 if x is None or x in seen:
                     break
@@ -151,6 +151,20 @@ class LoopSaves:
         if len(c.args) != 1 or type(c.args[0]) is not ir.Var or c.args[0].name not in self.sound_scalars:
             return None
         return _elementwise_of(c)
+
+    def _number_added(self, c: ir.Call) -> str | None:
+        """The operand `x` of `x + m`, `x - m`, `m - x`, `x / m` for a number m (`np.log(t7) + m` of an
+        `m = np.max(alpha)`): NumPy broadcasts a number over x, whatever x is (not `*`: a list times an int
+        repeats it)."""
+        if c.op not in ("add", "sub", "truediv") or c.kwargs or len(c.args) != 2 or \
+                not all(type(a) is ir.Var for a in c.args):
+            return None
+        a, b = (a.name for a in c.args)
+        if b in self.sound_scalars and a != b:
+            return a
+        if a in self.sound_scalars and c.op != "truediv" and a != b:
+            return b
+        return None
 
     def _before_loops(self) -> set:
         """The function's parameters and the names it defines outside every loop (one value each)."""
@@ -275,10 +289,16 @@ def _elementwise_of(c: ir.Call) -> str | None:
 
 def _shape_read(c, i: int) -> bool:
     """Does the call `c` read its operand `i` for the shape alone: rt.unbroadcast's target, np.shape's array, the
-    array and values np.append's adjoint splits g like, the array np.diff's adjoint pads g back to?"""
+    array and values np.append's adjoint splits g like, the array np.diff's adjoint pads g back to, the operand of
+    `a @ b` whose own adjoint `rt.matmul_adjoint_a(g, a, b)` (`_b(g, a, b)`) computes?"""
     return isinstance(c, ir.Call) and (c.op in ("s2s.runtime.unbroadcast", "s2s.runtime.diff_adjoint") and i == 1 or
                                        c.op == prims.SHAPE and i == 0 and len(c.args) == 1 and not c.kwargs or
-                                       c.op == "s2s.runtime.append_adjoint" and i in (1, 2))
+                                       c.op == "s2s.runtime.append_adjoint" and i in (1, 2) or
+                                       MATMUL_SHAPE_READS.get(c.op) == i and len(c.args) == 3 and not c.kwargs)
+
+
+# the adjoints of `a @ b` and the operand each reads for its shape alone (runtime/products.py takes a Shape there)
+MATMUL_SHAPE_READS = {"s2s.runtime.matmul_adjoint_a": 1, "s2s.runtime.matmul_adjoint_b": 2}
 
 
 # adjoints that read a sequence argument only for the shapes of its parts: argument position

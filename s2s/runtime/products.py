@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from s2s.runtime.arrays import add_into, expand_reduced, reduced_axes
-from s2s.runtime.core import _zero, unbroadcast, zeros_like
+from s2s.runtime.core import Shape, _zero, unbroadcast, zeros_like
 from s2s.runtime import sparse
 
 __all__ = ["sum_adjoint", "reduced_count", "mean_adjoint", "matmul_adjoint_a", "matmul_adjoint_b", "dot", "dot_adjoint_a",
@@ -37,12 +37,16 @@ def mean_adjoint(g, x, axis=None, keepdims=False):
 
 def matmul_adjoint_a(g, a, b):
     """Adjoint of `a @ b` with respect to `a`: `g @ b.T` for matrices, `np.outer(g, b)` for a matrix times
-    a vector (those two first, as plain NumPy), the general case below."""
-    if type(a) is np.ndarray and type(b) is np.ndarray and type(g) is np.ndarray and a.ndim == 2:
-        if b.ndim == 2 and g.ndim == 2:
-            return g @ b.T
-        if b.ndim == 1 and g.ndim == 1:
-            return g[:, None] * b
+    a vector (those two first, as plain NumPy), the general case below. It reads `a` for its shape alone: a
+    reversed loop gives a Shape (rt.array_shape(h) for `np.sin(h) @ W`, never np.sin(h) again)."""
+    if (type(a) is np.ndarray or type(a) is Shape) and type(b) is np.ndarray and type(g) is np.ndarray:
+        if a.ndim == 2:
+            if b.ndim == 2 and g.ndim == 2:
+                return g @ b.T
+            if b.ndim == 1 and g.ndim == 1:
+                return g[:, None] * b
+        elif a.ndim == 1 and b.ndim == 2 and g.ndim == 1:  # (a row times a matrix: an RNN's `h @ W`)
+            return b @ g
     if sparse.is_sparse(a):
         raise sparse.refuse("a @ b")
     if sparse.is_sparse(b):
@@ -131,10 +135,12 @@ def outer_total(x):
 
 def matmul_adjoint_b(g, a, b):
     """Adjoint of `a @ b` with respect to `b`: `a.T @ g` for a matrix times a matrix or a vector (first, as
-    plain NumPy), the general case below."""
-    if type(a) is np.ndarray and type(b) is np.ndarray and type(g) is np.ndarray and a.ndim == 2 \
-            and b.ndim <= 2 and g.ndim == b.ndim and b.ndim >= 1:
-        return a.T @ g
+    plain NumPy), the general case below. It reads `b` for its shape alone (a Shape, as matmul_adjoint_a's `a`)."""
+    if type(a) is np.ndarray and (type(b) is np.ndarray or type(b) is Shape) and type(g) is np.ndarray:
+        if a.ndim == 2 and b.ndim <= 2 and g.ndim == b.ndim and b.ndim >= 1:
+            return a.T @ g
+        if a.ndim == 1 and b.ndim == 2 and g.ndim == 1:  # (a row times a matrix: np.outer(a, g), without its checks)
+            return a[:, None] * g
     if sparse.is_sparse(b):
         raise sparse.refuse("a @ b")
     if sparse.is_sparse(a):
