@@ -161,6 +161,19 @@ def messages(x):
     return total
 
 
+def rnn_cell(h, W, x):
+    return np.tanh(W @ h + W @ x)
+
+
+def checkpointed_rnn(W, h0, xs):
+    """A checkpointed step (issue 13): its pullback gives the adjoints the loop reads (h's, W's: `wanted`), not
+    the adjoint of the data xs[t]."""
+    h = h0
+    for t in range(xs.shape[0]):
+        h = s2s.checkpoint(rnn_cell)(h, W, xs[t])
+    return np.sum(h * h)
+
+
 GOLDEN = [
     ("quickstart", quickstart, (0, 1)),
     ("mlp_layer", mlp_layer, 0),
@@ -184,4 +197,5 @@ GOLDEN = [
     ("sine_rnn_state", sine_rnn_state, 1),
     ("hmm_forward", hmm_forward, (0, 1, 2)),
     ("messages", messages, 0),
+    ("checkpointed_rnn", checkpointed_rnn, 0),
 ]

@@ -165,3 +165,60 @@ def test_number_added_to_a_list_is_read_as_an_array():
         got = s2s.grad(shifted_list, wrt=(0, 1))(xs, c)
         assert_close(got[0], numeric_grad(shifted_list, (np.asarray(xs), c), 0), what="d/dxs")
         assert_close(got[1], numeric_grad(shifted_list, (np.asarray(xs), c), 1), what="d/dc")
+
+
+# ---------------------------------------------------------------- a checkpointed call's pullback: the adjoints read
+
+
+def cell(h, W, x):
+    return np.tanh(W @ h + W @ x)
+
+
+def unrolled(W, h0, xs):
+    h = h0
+    for t in range(xs.shape[0]):
+        h = s2s.checkpoint(cell)(h, W, xs[t])
+    return np.sum(h * h)
+
+
+def unrolled_plain(W, h0, xs):
+    h = h0
+    for t in range(xs.shape[0]):
+        h = np.tanh(W @ h + W @ xs[t])
+    return np.sum(h * h)
+
+
+XS = np.array([[0.2, -0.1, 0.4], [0.5, 0.3, -0.6], [-0.2, 0.1, 0.3], [0.0, 0.7, -0.4]])
+
+
+def test_checkpointed_pullback_computes_only_the_adjoints_the_caller_reads():
+    """xs[t] is data and h0's gradient is not asked for: the pullback gives the adjoints of h and W alone
+    (`wanted=(0, 1)`), never W.T @ g for the data; each derivative against finite differences."""
+    args = (W3, H0, XS)
+    text = s2s.grad(unrolled, wrt=0).source
+    assert "wanted=(0, 1)" in text, text
+    assert_close(s2s.grad(unrolled, wrt=0)(*args), numeric_grad(unrolled_plain, args, 0), what="d/dW")
+    got = s2s.grad(unrolled, wrt=(0, 1))(*args)
+    for w, g in zip((0, 1), got):
+        assert_close(g, numeric_grad(unrolled_plain, args, w), what=f"d/d{w}")
+    from s2s.api import recursion
+    made = {key[2] for key in recursion._HELPERS if key[0] is cell and len(key) == 3}
+    assert (0, 1) in made and (0, 1, 2) not in made, made
+
+
+def test_checkpointed_pullback_read_in_part_differentiated_again():
+    """The pullback giving h's adjoint alone, differentiated again in what it did not give (W): forward over
+    reverse (Hessian, jvp of the gradient) and reverse over reverse (grad of grad), against finite differences."""
+    check_every_mode(lambda h0: unrolled(W3, h0, XS), H0)
+
+    def inner_gradient_norm(W):  # d/dW of a function of the gradient in h0 (the inner call reads h's adjoint only)
+        return np.sum(s2s.grad(unrolled, wrt=1)(W, H0, XS) ** 2)
+
+    def plain_norm(W):
+        return np.sum(s2s.grad(unrolled_plain, wrt=1)(W, H0, XS) ** 2)
+    assert "wanted=(0,)" in s2s.grad(unrolled, wrt=1).source
+    assert_close(s2s.grad(inner_gradient_norm)(W3), numeric_grad(plain_norm, (W3,), 0), rtol=1e-4, what="grad of grad")
+    v = np.arange(9.0).reshape(3, 3) / 9.0
+    _, t = s2s.jvp(inner_gradient_norm)((W3,), (v,))
+    eps = 1e-6
+    assert_close(t, (plain_norm(W3 + eps * v) - plain_norm(W3 - eps * v)) / (2 * eps), rtol=1e-4, what="jvp")

@@ -191,7 +191,13 @@ class StatementAdjoints:
             raise wrong
         tmp = self.namer.fresh("adjoints")
         call_args = (g, ir.Var(s.target)) + tuple(value.args)
-        out.append(ir.Assign(tmp, ir.Call(f"s2s.rules.custom.{rule.user}", call_args, value.kwargs), self.loc))
+        kwargs = value.kwargs
+        read = tuple(i for i, a in enumerate(value.args) if isinstance(a, ir.Var) and a.name in self.active)
+        if value.op in registry.RECURSIVE_KEYS and len(read) < len(value.args):
+            # (a checkpointed or recursive function's pullback, made by s2s: the adjoints of the arguments read here
+            # alone, not those of its data or constants)
+            kwargs = kwargs + (("wanted", ir.Const(read)),)
+        out.append(ir.Assign(tmp, ir.Call(f"s2s.rules.custom.{rule.user}", call_args, kwargs), self.loc))
         for i, a in enumerate(value.args):
             if isinstance(a, ir.Var) and a.name in self.active:
                 part = self.fresh()

@@ -116,6 +116,12 @@ def _choices(fn, mode: str, args: tuple, tangents) -> tuple:
     return (floats,)
 
 
+def _wanted(wrt: tuple, wanted) -> tuple:
+    """The positions of `wrt` whose adjoints the caller reads (`wanted`, generated code's keyword: the arguments
+    of the call that carry a derivative there), all of them where it names none."""
+    return wrt if wanted is None else tuple(i for i in wrt if i in wanted)
+
+
 def _placed(fn, args: tuple, parts) -> tuple:
     """The adjoints of `args`: None but where `parts` ((position, value) pairs) puts a value, and, at an argument
     holding a leaf with no derivative beside numbers (an expression tree's string tags), the refusal that
@@ -355,8 +361,9 @@ def _second_order_rules(fn) -> dict:
     by role."""
     name = getattr(fn, "__name__", "f")
 
-    def adjoint_tangent(tangents, out, g, ans, *args):
-        """The tangent of `adjoint(g, ans, *args)`: forward over reverse (the adjoint does not read ans)."""
+    def adjoint_tangent(tangents, out, g, ans, *args, wanted=None):
+        """The tangent of `adjoint(g, ans, *args)`: forward over reverse (the adjoint does not read ans), of the
+        adjoints at `wanted` alone where the call names them."""
         dg, _, *dargs = tangents
         full = _complete(fn, args)
 
@@ -364,24 +371,27 @@ def _second_order_rules(fn) -> dict:
             moving = {i: dargs[i] for i in wrt if dargs[i] is not None}
             if dg is not None:
                 moving[len(full)] = dg
-            if not wrt or not moving:
+            given = _wanted(wrt, wanted)
+            if not given or not moving:
                 return ()
-            _, tangent = jvp(_pullback(fn, len(full), ans, wrt), wrt=tuple(moving))(
+            _, tangent = jvp(_pullback(fn, len(full), ans, given), wrt=tuple(moving))(
                 full + (g,), tuple(map(_as_records, moving.values())))
-            return zip(wrt, tangent)
+            return zip(given, tangent)
         with _Level(name):
             return _placed(fn, args, _differentiated(fn, "reverse, second order", args, None, parts))
 
-    def adjoint_adjoint(cotangent, out, g, ans, *args):
-        """The adjoint of `adjoint(g, ans, *args)` with respect to g and the arguments: reverse over reverse."""
+    def adjoint_adjoint(cotangent, out, g, ans, *args, wanted=None):
+        """The adjoint of `adjoint(g, ans, *args)` (of its adjoints at `wanted` alone where the call names them)
+        with respect to g and the arguments: reverse over reverse."""
         full = _complete(fn, args)
         given = cotangent if isinstance(cotangent, (tuple, list)) else (cotangent,) * len(args)
 
         def parts(wrt):
-            if not wrt:
+            made = _wanted(wrt, wanted)
+            if not made:
                 return ()
-            _, pull = vjp(_pullback(fn, len(full), ans, wrt), wrt=wrt + (len(full),))(*full, g)
-            adjoints = pull(tuple(_shaped(given[i], out[i]) for i in wrt))
+            _, pull = vjp(_pullback(fn, len(full), ans, made), wrt=wrt + (len(full),))(*full, g)
+            adjoints = pull(tuple(_shaped(given[i], out[i]) for i in made))
             return list(zip(wrt, adjoints)) + [(-1, adjoints[-1])]  # (-1: g's)
         with _Level(name):
             found = dict(_differentiated(fn, "reverse, second order", args, None, parts))
@@ -485,17 +495,19 @@ def rules_for(fn) -> str:
 
     # (the two rules the derivative runs at each level of the recursion call vjp's pullback or jvp from their own
     # frame, as _differentiated would through two more: each level takes 3 Python frames)
-    def adjoint(g, ans, *args):
+    def adjoint(g, ans, *args, wanted=None):  # (wanted: the positions whose adjoints the caller reads, if not all)
         with _Level(name):
             *first, last = _choices(fn, "reverse", args, None)
-            for wrt in first:
+            for every in first:
+                wrt = _wanted(every, wanted)
                 try:  # (a tuple wrt: a tuple of gradients)
                     return _placed(fn, args, zip(wrt, _refuse_draws(fn, _made(fn, vjp, wrt))(*args)[1](g)) if wrt
                                    else ())
                 except S2SError as exc:
                     if getattr(exc, "redrawn", False):  # (_refuse_draws's, not a refusal of an integer argument)
                         raise
-                    _INTEGERS_REFUSED.add((fn, "reverse", wrt))
+                    _INTEGERS_REFUSED.add((fn, "reverse", every))  # (refused for part of it: for all of it too)
+            last = _wanted(last, wanted)
             return _placed(fn, args, zip(last, _refuse_draws(fn, _made(fn, vjp, last))(*args)[1](g)) if last else ())
 
     def tangent(tangents, ans, *args):
