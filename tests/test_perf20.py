@@ -1,4 +1,6 @@
 """perf20 (issue 13): costs in generated code, each saving checked exact against finite differences."""
+import math
+
 import numpy as np
 import pytest
 
@@ -222,3 +224,34 @@ def test_checkpointed_pullback_read_in_part_differentiated_again():
     _, t = s2s.jvp(inner_gradient_norm)((W3,), (v,))
     eps = 1e-6
     assert_close(t, (plain_norm(W3 + eps * v) - plain_norm(W3 - eps * v)) / (2 * eps), rtol=1e-4, what="jvp")
+
+
+def sorted_rows(h0):
+    """np.sort(h) @ W: the sorted row is read for its shape alone (the sort's adjoint reads h): its shape saved."""
+    h = h0
+    for t in range(3):
+        h = np.sort(h) @ W3 + 0.1 * h
+    return np.sum(h ** 3)
+
+
+def test_matmul_operand_saved_as_its_shape():
+    check_every_mode(sorted_rows, H0)
+
+
+# ---------------------------------------------------------------- fuzz seed 4340042: an empty list's np.array, twice
+def repeated_atan(x, n):
+    seq = []
+    for j in range(n):
+        seq.append(math.atan(x))
+    return math.sin(x) * np.sum(np.array(seq))
+
+
+@pytest.mark.parametrize("n", [0, 1, 3])
+def test_second_derivative_through_an_array_of_a_list_a_loop_may_leave_empty(n):
+    """grad of grad of sin(x) * sum(np.array(seq)), seq empty where the loop does not run (it stacked no parts:
+    NumPy's 'need at least one array to stack'), against second differences."""
+    x, e = 0.7, 1e-4
+    want = (repeated_atan(x + e, n) - 2 * repeated_atan(x, n) + repeated_atan(x - e, n)) / e ** 2
+    for got in (s2s.grad(s2s.grad(repeated_atan))(x, n), s2s.hessian(repeated_atan)(x, n),
+                s2s.jvp(s2s.grad(repeated_atan))((x, n), (1.0,))[1]):
+        assert abs(got - want) <= 1e-5 * max(1.0, abs(want)), (got, want)

@@ -346,6 +346,8 @@ def stack_adjoint_transpose(G, g, seq, axis=0):
     sliced = shape[:axis % len(shape)] + shape[axis % len(shape) + 1:]
     # (an array of g's rank: its rows are the parts, as stack_adjoint_rows gives them)
     parts = G if isinstance(G, (list, tuple)) or np.ndim(G) == len(shape) else [G] * len(seq)
+    if len(parts) == 0:  # (np.array([]) of a list a loop left empty: no part to stack)
+        return np.zeros(shape)
     return np.stack([np.broadcast_to(p, sliced) for p in parts], axis=axis)
 
 
