@@ -7,7 +7,10 @@ reverse rule is `s2s.vjp(fn)`'s pullback (its tangent rule `s2s.jvp(fn)`), whose
 generated code meets the recursive call again and uses the same rule. So the
 recursion of the derivative runs as deep as the function's own, at run time.
 The adjoint recomputes the callee's forward sweep (a depth-d chain costs
-O(d^2) function steps; a tree, O(n log n) for a balanced one).
+O(d^2) function steps; a tree, O(n log n) for a balanced one). A call whose
+caller reads the adjoints of some arguments alone names them
+(`f_adjoint(g, ans, h, W, x, wanted=(0, 1))`: not x's, data there): the
+pullback, and its own rules, give those alone.
 
 Second derivatives differentiate generated code that calls those two rules, so
 the rules have rules of their own, made the same way from generated functions
