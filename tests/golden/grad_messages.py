@@ -9,13 +9,10 @@ def grad_messages(x):
     # line 156: for i in range(3):
     t1 = range(3)
     t3_saved = []
-    msgs_old_saved = []
     for i_1 in t1:
         # line 157: msgs[i] = x * float(i + 1)
         t3 = float(i_1 + 1)
         t3_saved.append(t3)
-        msgs_old = rt.saved_key(msgs, i_1)
-        msgs_old_saved.append(msgs_old)
         msgs[i_1] = x * t3
     # line 159: for i in range(3):
     t6_saved = []
@@ -31,13 +28,12 @@ def grad_messages(x):
         t7_shape = rt.array_shape(t6)
         # adjoint of line 160: total = total + np.sum(np.sin(msgs[i]))
         bmsgs_1[i_3_1] = np.full(np.shape(t7_shape), 1.0) * np.cos(t6)
-    del t6_saved
+    del msgs, t6_saved
     # adjoint of line 156: for i in range(3):
     t19 = rt.copy_adjoint(bmsgs_1)
     bx = 0.0
-    for i_1_1, t3, msgs_old in zip(reversed(t1), reversed(t3_saved), reversed(msgs_old_saved)):
+    for i_1_1, t3 in zip(reversed(t1), reversed(t3_saved)):
         # adjoint of line 157: msgs[i] = x * float(i + 1)
-        msgs[i_1_1] = msgs_old
         bx = rt.add_into(bx, rt.copy_adjoint(rt.unbroadcast(t19[i_1_1], x * t3)) * t3)
     bx_1 = rt.unbroadcast(bx, x)
     return bx_1
