@@ -336,14 +336,12 @@ def test_lists_a_dict_display_holds_grown_in_place():
     assert "bins_pos" in source and "bins['pos']" not in source.replace("# line", "#").split("#")[0]
 
 
-def test_a_dict_of_lists_used_whole_or_at_run_time_keys_stays_refused():
-    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"bins\['pos'\].append\(\) on the list the dict 'bins' "
-                                                         r"holds at 'pos'"):
-        s2s.jacobian(lambda x: split_returned(x, 1.0)['pos'][0])(X)
-    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"d.setdefault\(...\), a dict's setdefault.*"
-                                                         r"d\[k\] = d.get\(k, 0.0\) \+ v") as info:
-        s2s.grad(grouped_by_key)(X, ['a', 'b', 'a', 'c'])
-    assert info.value.lineno == grouped_by_key.__code__.co_firstlineno + 3
+def test_a_dict_of_lists_used_whole_or_at_run_time_keys_is_exact():
+    # (refused until round 20: a dict of lists returned whole, and d.setdefault(k, []).append(v); fix20lists reads
+    # them as the dict written at the key with a new list, front/item_lists.py)
+    split = lambda x: split_returned(x, 1.0)['pos'][0]  # noqa: E731
+    assert_close(s2s.jacobian(split)(X), numeric_grad(split, (X,), 0))
+    every_mode(grouped_by_key, X, ['a', 'b', 'a', 'c'])
 
 
 def grouped_by_joining(x, keys):

@@ -329,7 +329,7 @@ def history_dict(y0):
     return sum(hist['e'])
 
 
-def history_dict_whole(y0):  # (the dict read whole too, len(hist): refused; history_dict exact since fix19dict)
+def history_dict_whole(y0):  # (the dict read whole too, len(hist): exact since fix20lists; history_dict since fix19dict)
     hist = {'y': [y0], 'e': []}
     for _ in range(4):
         hist['y'].append(hist['y'][-1] + 0.1 * np.sin(hist['y'][-1]) * 0.7)
@@ -411,9 +411,6 @@ def times_arrays(x):  # the advice
 
 
 @pytest.mark.parametrize("f, said, advised, not_said", [
-    (history_dict_whole, "hist['y'].append() on the list the dict 'hist' holds at 'y'",
-     "hist_y.append(...) and hist_y[-1] for hist['y'][-1], then make the dict of them after the loop: "
-     "hist = {'y': hist_y, ...}", "integers"),
     (popped, "the method .pop()", "last = ys[-1]; ys = ys[:-1]", "out[-1]"),
     (ticked, "attribute 'n' of 'self' in the method tick, called on an object of Ticker",
      "have tick return the new self.n with its result (return result, new_n) and keep it in the caller, y, n = "

@@ -109,13 +109,6 @@ def test_named_key_in_a_loop_is_exact():  # (refused, advising p = {**p, 'w': va
 
 # -- 3. integer connectivity bookkeeping ---------------------------------------------------------------------
 
-def ring_lists(v):
-    ring = [[] for _ in range(len(v))]
-    for f in FACES:
-        ring[f[0]].append(f[1])
-    return np.sum(v)
-
-
 def seen_set_add(v):
     seen = set()
     for f in FACES:
@@ -139,7 +132,6 @@ def count_dict(v):
 
 
 @pytest.mark.parametrize("f, what", [
-    (ring_lists, "ring[f[0]].append() on an element of a list of lists, grown in place"),
     (seen_set_add, "the method .add() of the set 'seen', which changes it in place (s2s does not follow sets)"),
     (seen_set_union, "a set display is not supported by s2s (s2s does not follow sets"),
     (count_dict, "a dict display {**cnt, key: ...}, whose key is known only as the code runs"),

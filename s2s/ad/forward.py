@@ -86,6 +86,7 @@ class _Forward:
         # vector mode: a gradient's buffer bx = rt.zeros_like(x) and the writes into it have the shape of the
         # parameter x, which their tangents read instead (the buffer's values are then dead code in a Hessian)
         self.shaped_like = parameter_buffers(fn) if batched else {}
+        self._made = None  # (primal name -> the op that made it, read by _new_sequence)
 
     # ----- names
     def fresh(self) -> str:
@@ -339,12 +340,22 @@ class _Forward:
         """`y_2 = setitem(y_1, *index, v)`: y's tangents with v's written at index (a candidate of forward_writes;
         or `call`, another candidate)."""
         d_value = tangents[-1] if len(s.value.args) > 1 and tangents[-1] is not None else ir.Const(None)
+        if d_value == ir.Const(None) and len(s.value.args) > 2 and self._new_sequence(s.value.args[-1]):
+            d_value = self.zero(s.value.args[-1], out, s.loc)  # (`d[k] = []`: its zeros, [], which d[k]'s reads
+            # take as a list's tangents, where a bare 0.0 would not be one: `list(dd[k])`)
         ans = ir.Var(self.shaped_like.get(s.target, s.target))
         target = self.tangent_name(s.target)
         out.append(ir.Assign(target, call or ir.Call(WRITE, (tangents[0], d_value, ans) + tuple(s.value.args[1:-1])),
                              s.loc))
         self.tan[s.target] = ir.Var(target)
         self.spelled.add(s.target)
+
+    def _new_sequence(self, atom) -> bool:
+        """Is `atom` a list or tuple the function makes without a tangent (`[]`, `list(keys)`)?"""
+        if self._made is None:
+            self._made = {t.target: t.value.op for t in ir.statements(self.fn.body) if isinstance(t, ir.Assign) and
+                          isinstance(t.value, ir.Call)}
+        return isinstance(atom, ir.Var) and self._made.get(atom.name) in prims.SEQUENCES
 
     def _plain_part(self, value: ir.Call, i: int, d, args: list):
         """Vector mode: the tangent part as NumPy spells it, where the operand's rank is known (it is an array, not

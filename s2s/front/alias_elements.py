@@ -263,9 +263,10 @@ class ElementAliases:
         if not (isinstance(base, ir.Var) and isinstance(v, ir.Var)):
             return
         r = self.root.get(base.name, base.name)
-        if self._made_as(r, self.OWN_CONTAINERS) or self._making(r, lambda m: m.op == "mul" and self.referring(m)):
-            return  # (a slot of a list or a dict, `ys[k] = ys[k] * c if ... else ys[k]`: Python binds it again and
-            # copies no element, of a float or of an array)
+        if self._made_as(r, self.OWN_CONTAINERS) or self.mapping(r) or \
+                self._making(r, lambda m: m.op == "mul" and self.referring(m)):
+            return  # (a slot of a list or a dict, `ys[k] = ys[k] * c if ... else ys[k]`, of a defaultdict too: Python
+            # binds it again and copies no element, of a float or of an array)
         if all(self._read_whole(w, r, call.args[1:-1]) for w in self._values_written(v)):
             return
         if self.element(ir.Call("getitem", call.args[:-1])):

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import ast
 
+from s2s.front.item_lists import grown_item
 from s2s.front.scatter_adds import scatter_target
 
 
 def _written_arrays(stmts) -> set[str]:
-    """Names whose elements `stmts` assign (`y[i] = ...`, `y[i] += ...`, `np.add.at(y, i, v)`)."""
+    """Names whose elements `stmts` assign (`y[i] = ...`, `y[i] += ...`, `np.add.at(y, i, v)`, a list
+    `d[k].append(v)` grows in a dict: front/item_lists.py)."""
     out = set()
     for s in stmts:
         for node in ast.walk(s):
@@ -18,6 +20,8 @@ def _written_arrays(stmts) -> set[str]:
                 out.add(node.value.id)
             elif isinstance(node, ast.Expr) and scatter_target(node.value) is not None:
                 out.add(scatter_target(node.value))
+            elif isinstance(node, ast.Expr) and grown_item(node.value) is not None:  # (d.setdefault(k, []).append(v))
+                out.add(grown_item(node.value)[0])
     return out
 
 

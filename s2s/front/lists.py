@@ -21,6 +21,7 @@ from s2s import prims
 from s2s.prims import APPENDED, CONTAINER_BUILDERS, CONTAINER_COPIES, ITERATED
 from s2s.errors import S2SError
 from s2s.front import fence
+from s2s.front.item_lists import grow as grow_item
 from s2s.front.repeated import copied, grown_by_name, items_written, never_read
 from s2s.front.parameters import own_name
 from s2s.ir.walk import is_slice
@@ -310,6 +311,8 @@ class ListLowering:
             node, func = ast.copy_location(call, node), call.func
             if isinstance(func.value, ast.Attribute) and not self.generated():
                 raise self.held_list_refusal(node, func, surely_list=True)
+        if grow_item(self, node):  # (d[k].append(v), d.setdefault(k, []).append(v) of a dict the function made)
+            return True
         if isinstance(func, ast.Attribute) and func.attr in ("append", "extend") and \
                 isinstance(func.value, ast.Subscript) and not self.generated():  # (ring[f[0]].append(f[1]))
             held, key = func.value.value, func.value.slice

@@ -31,6 +31,7 @@ from s2s.front.effects import RAISE, EffectLowering
 from s2s.front.element_writes import ElementWriteLowering
 from s2s.front.expressions import ExpressionLowering
 from s2s.front.functions import FunctionLowering, check_no_function_values
+from s2s.front.item_lists import grow as grow_item
 from s2s.front.item_loops import HANDED_OVER, items_kept
 from s2s.front.lists import ListLowering
 from s2s.front.body_names import _typed_in_place, _written_arrays
@@ -251,6 +252,8 @@ class _Builder(ExpressionLowering, CallLowering, RuleCallLowering, BranchLowerin
                 self.bind(s.target, self.expr(s.value, hint=self._hint(s.target)))
         elif isinstance(s, ast.AugAssign):
             op = prims.AST_TO_OP[type(s.op)]
+            if grow_item(self, s):  # (d[k] += [v] of a dict whose lists nothing else holds: an append)
+                return
             if isinstance(s.target, ast.Subscript):  # y[i] += v  ->  y[i] = y[i] + v, y and i evaluated once
                 base, parts = self.subscript_parts(s.target)
                 known = self.stored_at_key(base, parts)  # (d['a'] of a dict written out, or written at 'a' since)
