@@ -358,12 +358,12 @@ class MethodLowering:
             if rotation_method(func.attr):
                 return self.error(node, f"{spelled}(...), a method of an object s2s does not know", ROTATION_INSTEAD)
             if func.attr == "setdefault":  # (d.setdefault(k, []).append(v): a dict's value changed in place)
-                return self.error(node, f"{spelled}(...), a dict's setdefault, whose result the code may change in "
-                                        f"place ({owner}.setdefault(k, []).append(v)) at a key known only as it runs",
-                                  f"keep a number per key instead: {owner}[k] = {owner}.get(k, 0.0) + v (a count: "
-                                  f"n[k] = n.get(k, 0) + 1); for keys known here, a list of each by a name of its "
-                                  f"own, or grown in a dict display read at them: {owner} = {{'a': [], 'b': []}}; "
-                                  f"{owner}['a'].append(v)")
+                return self.error(node, f"{spelled}(...) of a dict the function did not make itself here, whose "
+                                        f"result the code may change in place ({owner}.setdefault(k, []).append(v))",
+                                  f"grow the lists of a dict the function makes, as a statement: groups = {{}} (or "
+                                  f"{{k: list(v) for k, v in {owner}.items()}} of the caller's); "
+                                  f"groups.setdefault(k, []).append(v); or keep a number per key: {owner}[k] = "
+                                  f"{owner}.get(k, 0.0) + v (a count: n[k] = n.get(k, 0) + 1)")
             by_class = f"call the method through its class, which s2s then reads: Cls.{func.attr}({owner}, ...) " \
                 f"with Cls the class of {owner}"
             if func.attr not in _ARRAY_METHODS and not hasattr(np.ndarray, func.attr):  # (model.forward: yours first)
