@@ -30,6 +30,7 @@ _READERS = frozenset({"len", "sum", "sorted", "list", "tuple", "set", "frozenset
 _HOLDERS = frozenset({"list", "tuple", "sorted", "reversed", "enumerate", "zip", "iter", "set", "frozenset"})
 _MODULES = frozenset({"np", "numpy", "math", "statistics"})
 _FRESH_CALLS = frozenset({"list", "sorted"})
+_CHANGERS = ("clear", "pop", "remove", "sort", "reverse", "insert")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -263,9 +264,9 @@ class _Analysis:
             if isinstance(p, ast.Call) and e in p.args and (_reader(p.func) and not (
                     isinstance(p.func, ast.Name) and p.func.id in ("max", "min") and len(p.args) > 1)):
                 return None
-            if isinstance(p, ast.Attribute) and p.attr in ("copy", "index", "count") and \
+            if isinstance(p, ast.Attribute) and p.attr in ("copy", "index", "count", *_CHANGERS) and \
                     isinstance(self.parent.get(p), ast.Call):
-                return None
+                return None  # (a list's other methods changing it in place are refused by SSA, with their advice)
             if isinstance(p, (ast.IfExp, ast.BoolOp)) and not _test(p, e):
                 return self._item_use(p, "item", name)
             return _retain(e, self)
