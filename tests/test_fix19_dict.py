@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import s2s
-from conftest import assert_close, every_mode
+from conftest import assert_close, every_mode, numeric_grad
 
 X = np.array([0.3, -1.2, 0.7, 2.0])
 

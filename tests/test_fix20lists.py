@@ -306,7 +306,7 @@ def a_default_not_new(x):
     (lists_kept_while_growing, "may hold a list 'd' holds while a later 'd[i % 2].append(x[i])' grows",
      "after the loops that grow its lists", 4),
     (grown_while_iterated, "'d[0].append(v * 2.0)', growing a list of 'd' inside a loop over 'd' or its lists",
-     "loop over a copy: for v in list(...)", 4),
+     "loop over a copy: for v in list(d[0])", 4),
     (a_default_not_new, "'d.setdefault(i % 2, first)' growing a default that may not be a new list",
      "d.setdefault(k, [])", 4),
 ])
@@ -315,6 +315,26 @@ def test_a_list_that_something_else_may_hold_is_refused_at_its_line(f, said, fix
         s2s.grad(f)(X)
     assert said in str(info.value) and fix in str(info.value), str(info.value)
     assert info.value.lineno == f.__code__.co_firstlineno + line
+
+
+def grown_over_its_keys(x):
+    d = {0: [], 1: []}
+    for k in d:
+        d[k].append(x[k] * 2.0)
+    return sum(d[0]) * sum(d[1])
+
+
+def grown_over_its_keys_advised(x):
+    d = {0: [], 1: []}
+    for k in list(d):
+        d[k].append(x[k] * 2.0)
+    return sum(d[0]) * sum(d[1])
+
+
+def test_a_loop_over_the_dict_growing_its_lists_is_refused_with_the_copy_of_its_keys():
+    with pytest.raises(s2s.UnsupportedSyntaxError, match=r"loop over a copy: for k in list\(d\)"):
+        s2s.grad(grown_over_its_keys)(X)
+    every_mode_but_grad_of_grad(grown_over_its_keys_advised)
 
 
 @pytest.mark.parametrize("f", [held_before_the_loop_advised, a_named_list_stored_advised,

@@ -183,7 +183,7 @@ class _Analysis:
                 if any(c is g for c in ast.walk(loop)):
                     return Refusal(g, f"'{_spelled(g)}', growing a list of '{name}' inside a loop over '{name}' or "
                                       f"its lists (Python's loop would see the new items)",
-                                   f"loop over a copy: for v in list(...)")
+                                   f"loop over a copy: for {ast.unparse(loop.target)} in list({ast.unparse(loop.iter)})")
         return None
 
     def _growth_use(self, n: ast.Name, grown: set) -> bool:
