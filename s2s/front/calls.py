@@ -49,6 +49,10 @@ class CallLowering(MethodLowering, records.RecordLowering, InlineLowering):
         if isinstance(func, ast.Name) and func.id == CHANGED_ITEM:  # (made by item_loops.py, which no source spells)
             return ir.Call(CHANGED_ITEM, tuple(self.atom(a) for a in node.args))
         target = self.static_value(func)
+        if target is isinstance:  # isinstance(xs, dict) of a list the function made: known here
+            known = self.type_test(node)
+            if known is not None:
+                return known
         if target is hasattr or target is getattr:  # hasattr(np, "trapezoid"): known here
             known = self.module_attribute(target, node)
             if known is not None:

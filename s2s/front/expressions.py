@@ -134,6 +134,9 @@ class ExpressionLowering(AttributeLowering):
             called = operator_call(self, prims.AST_TO_OP[type(node.op)], (operand,), node, hint)
             return called if called is not None else self.fold_call(prims.AST_TO_OP[type(node.op)], (operand,))
         if isinstance(node, ast.Compare):
+            known = self.type_test(node)  # type(xs) is dict of a list the function made: known here
+            if known is not None:
+                return known
             return self.comparison(self.atom(node.left), node.ops, node.comparators, node)
         if isinstance(node, ast.BoolOp):
             first = self.atom(node.values[0])

@@ -84,6 +84,37 @@ class OutsideLowering:
             return self.atom(ast.copy_location(ast.Attribute(args[0], args[1].value, ast.Load()), node))
         return self.atom(args[2])
 
+    def type_test(self, node) -> ir.Const | None:
+        """`isinstance(xs, dict)`, `type(xs) is dict` (`is not`, `==`, `!=`) of a list, tuple or dict the function
+        made, folded to its type's answer as `hasattr(xs, 'keys')` is (the branch not taken, `[xs[k] for k in xs]`
+        of a list, is never built); None for any other test."""
+        if isinstance(node, ast.Call) and self.static_value(node.func) is isinstance and len(node.args) == 2 and \
+                not node.keywords:
+            made, classes = self.made_container(node.args[0]), self.static_classes(node.args[1])
+            return None if made is None or classes is None else ir.Const(isinstance(made(), classes))
+        if not isinstance(node, ast.Compare) or len(node.ops) != 1 or \
+                not isinstance(node.ops[0], (ast.Is, ast.IsNot, ast.Eq, ast.NotEq)):
+            return None
+        left, right = node.left, node.comparators[0]
+        if not (isinstance(left, ast.Call) and self.static_value(left.func) is type):
+            left, right = right, left  # (dict is type(xs))
+        if not (isinstance(left, ast.Call) and self.static_value(left.func) is type and len(left.args) == 1 and
+                not left.keywords):
+            return None
+        made, other = self.made_container(left.args[0]), self.static_value(right)
+        if made is None or not isinstance(other, type):
+            return None
+        same = made is other
+        return ir.Const(same if isinstance(node.ops[0], (ast.Is, ast.Eq)) else not same)
+
+    def static_classes(self, node) -> type | tuple | None:
+        """The class, or tuple of classes, that isinstance's second argument names while compiling, else None."""
+        parts = node.elts if isinstance(node, ast.Tuple) else [node]
+        classes = tuple(self.static_value(p) for p in parts)
+        if not all(isinstance(c, type) for c in classes):
+            return None
+        return classes if isinstance(node, ast.Tuple) else classes[0]
+
     def made_container(self, node) -> type | None:
         """list, tuple or dict where `node` names one the function made (a display, list(...), tuple(...), dict(...):
         built-in types, whose attributes their type alone decides), else None."""
