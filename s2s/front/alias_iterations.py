@@ -16,7 +16,7 @@ import linecache
 import re
 
 from s2s import ir
-from s2s.prims import MAY_RETURN_OPERAND, MAY_SHARE_MEMORY as VIEWS
+from s2s.prims import MAY_RETURN_OPERAND, MAY_SHARE_MEMORY as VIEWS, NDIM, SHAPE, SIZE
 from s2s.ir.names import base_name
 from s2s.ir.walk import count_uses, defined_names
 from s2s.front.line_statements import binds, reads, spelled, statement, writes_item
@@ -564,13 +564,13 @@ def _assigns(stmts: list):
 
 # what makes a Python number of Python numbers (of anything: len(), int(), float(), the math module's functions)
 NUMBER_OPERATORS = frozenset({"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "neg", "pos"})
-NUMBER_CALLS = frozenset({"builtins.len", "builtins.int", "builtins.float"})
+NUMBER_CALLS = frozenset({"builtins.len", "builtins.int", "builtins.float", NDIM, SIZE})
 
 
 def python_number(atom, definition, seen=None) -> bool:
-    """Is `atom` a Python number on every path: an int or float constant, len(), int(), float() or a math function
-    (math.prod aside, which multiplies arrays too) of anything, arithmetic of Python numbers, or a phi of such
-    (`tries = 0` then `tries += 1` in a loop)? Then `atom += v` rebinds a name, never changes an array in place.
+    """Is `atom` a Python number on every path: an int or float constant, len(), int(), float(), x.ndim, x.size,
+    x.shape[0] or a math function (math.prod aside, which multiplies arrays too) of anything, arithmetic of Python
+    numbers, or a phi of such (`tries = 0` then `tries += 1` in a loop)? Then `atom += v` rebinds a name, never changes an array in place.
     `definition(name)`: the Call, Var or Const defining it, the list of a phi's operands, or None (a parameter)."""
     if isinstance(atom, ir.Const):
         return type(atom.value) in (int, float, bool)
@@ -591,4 +591,7 @@ def python_number(atom, definition, seen=None) -> bool:
         return python_number(value.args[1], definition, seen)
     if value.op in NUMBER_CALLS or value.op.startswith("math.") and value.op != "math.prod":
         return True
+    if value.op == "getitem" and len(value.args) == 2 and type(getattr(value.args[1], "value", None)) is int:
+        shape = definition(value.args[0].name) if isinstance(value.args[0], ir.Var) else None  # (x.shape[0])
+        return isinstance(shape, ir.Call) and shape.op == SHAPE
     return value.op in NUMBER_OPERATORS and all(python_number(a, definition, seen) for a in value.args)
