@@ -274,6 +274,10 @@ class ElementAliases:
         name, written = base_name(r), call.args[1:-1]
         copy_it = copied(loc.text if loc is not None else "") or f"{name}[...] = <the value>.copy()"
         integer = self._integer_advice(self.indexed.get(v.name, (None, ()))[1], written)
+        said = integer_read(loc.text if loc is not None else "", name) if not integer and \
+            all(self.integer(a) for a in written) else None
+        integer = integer or (f"; or, if {said[0]} is an integer, say so: {said[1]}: parts at integers are the same "
+                              f"or disjoint" if said else "")  # (d[v] = d[prev[v]]: d[v] = d[int(prev[v])])
         followed = all(None not in (self._axes(w, r, n), self._axes_of(_spelled_out(written, n)))
                        for w in self._values_written(v) for n in self._ranks(w, r, written))
         why = "the parts may overlap, and there NumPy may read elements the write has already changed" if followed \
@@ -579,3 +583,19 @@ def copied(text: str, number: bool = False) -> str | None:
     if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
         return f"{', '.join(ast.unparse(t) for t in target.elts)} = {', '.join(copy_of(v) for v in value.elts)}"
     return f"{ast.unparse(target)} = {copy_of(value)}"
+
+
+def integer_read(text: str, name: str) -> tuple | None:
+    """For the assignment `text`, `name[i] = name[<e>]` with e one expression (`prev[v]`): e's text and the
+    assignment with e said to be an integer (`d[v] = d[int(prev[v])]`), else None."""
+    try:
+        statement = ast.parse(code(text.strip())).body
+    except SyntaxError:
+        return None
+    value = statement[0].value if len(statement) == 1 and isinstance(statement[0], ast.Assign) and \
+        len(statement[0].targets) == 1 else None
+    if not (isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name) and value.value.id == name) or \
+            isinstance(value.slice, (ast.Tuple, ast.Slice, ast.Constant, ast.Name)):
+        return None
+    index = ast.unparse(value.slice)
+    return index, f"{ast.unparse(statement[0].targets[0])} = {name}[int({index})]"
