@@ -110,6 +110,7 @@ class EffectLowering(ScatterAddLowering):
             return
         if not isinstance(node, ast.Call) or any(isinstance(a, ast.Starred) for a in node.args) or \
                 any(k.arg is None for k in node.keywords):
+            self.refuse_list_method(node)  # (d.update(**extra): what to write for the method)
             raise self.error(node, "this expression statement",
                              "s2s differentiates pure functions; assign the result to a name")
         target = self.static_value(node.func)

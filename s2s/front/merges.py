@@ -40,6 +40,21 @@ def popped(name: str, node: ast.Call) -> str:
            f"k != {key!r}}}"
 
 
+def updated(name: str, node: ast.Call, advice: dict) -> str:
+    """What to write for `name.update(...)`: the new dict with the keys it writes where they are spelled out
+    (`d.update(b=v)`, `d.update({'b': v})`: `d = {**d, 'b': v}`), else over the keys of `name` with the values of the
+    dict given (`d.update(extra)`, `d.update(**extra)`)."""
+    given = list(node.args) + [k.value for k in node.keywords if k.arg is None]
+    written = [f"{k.arg!r}: {ast.unparse(k.value)}" for k in node.keywords if k.arg is not None]
+    if not given and not written:
+        return f"drop the call: {ast.unparse(node)} changes nothing"
+    if len(given) == 1 and not written and isinstance(given[0], ast.Dict) and None not in given[0].keys:
+        given, written = [], [f"{ast.unparse(k)}: {ast.unparse(v)}" for k, v in zip(given[0].keys, given[0].values)]
+    if not given:
+        return f"make a new dict with the keys that change: {name} = {{**{name}, {', '.join(written)}}}"
+    return advice["update"].format(name=name, given=ast.unparse(given[0]))
+
+
 def method_refusal(func: ast.Attribute, node: ast.Call, advice: dict, tree=None) -> tuple[str, str]:
     """The refusal of `xs.insert(0, v)`, `d.update(other)`, `xs.pop()`, `d.pop('k', v)`... (`func`: the method read,
     `node`: its call, `advice`: LIST_METHODS, effects.py; `tree`: the function), saying what to write instead."""
@@ -47,6 +62,7 @@ def method_refusal(func: ast.Attribute, node: ast.Call, advice: dict, tree=None)
     what = {"update": "dict", "fill": "array"}.get(func.attr, "dict" if isinstance(key, str) else "list (or array)")
     name = ast.unparse(func.value)
     fix = popped(name, node) if key == 0 and key is not False or isinstance(key, str) else \
+        updated(name, node, advice) if func.attr == "update" else \
         advice[func.attr].format(name=name, given=ast.unparse((node.args or [func])[0]))
     views = views_read_after(tree, func.value, node) if func.attr in ("sort", "fill") and tree is not None else []
     if views:  # (b = idx[:2] before idx.sort(), read after: NumPy's sort in place changes b too)
