@@ -315,13 +315,18 @@ class ExpressionLowering(AttributeLowering):
 
     def is_dict(self, atom, seen: frozenset = frozenset()) -> bool:
         """Is `atom` surely a dict: one written out here, made by a dict comprehension or dict(...), a helper's
-        **kwargs, module data holding one, or a join of those?"""
-        if not isinstance(atom, ir.Var) or atom.name in seen:
+        **kwargs, module data holding one, a key written into one, or a join of those?"""
+        if not isinstance(atom, ir.Var):
             return False
+        if atom.name in seen:  # (a loop's phi met again through its key writes: its other operands decide)
+            return True
         if atom.name in self.dicts or getattr(self.definitions.get(atom.name), "op", None) in _DICTS:
             return True
         if atom.name in self.free:
             return isinstance(self.free[atom.name][0], dict)
+        made = self.definitions.get(atom.name)
+        if made is not None and made.op == "setitem" and made.args:  # (d[i, 0] = v of a dict: that dict)
+            return self.is_dict(made.args[0], seen | {atom.name})
         phi = self.phis.get(atom.name)
         operands = [o for o in phi.operands if o is not None and o != atom] if phi is not None else []
         return bool(operands) and all(self.is_dict(o, seen | {atom.name}) for o in operands)
