@@ -277,7 +277,8 @@ class _Aliases(ContainerChecks, ListAliases, LoopAliases, JoinAliases, CallAlias
         mine = [o for o in objects if o not in self.visible and o not in self.ranges and not self.constant_item(o)]
         held = {base_name(o) for o in mine if self._made_as(o, CONTAINERS | DICTS)}
         own = sorted({base_name(o) for o in mine} - held)
-        named, containers = tuple(o for o in own if not is_temp(o)), sorted(c for c in held if not is_temp(c))
+        named = tuple(o for o in own if not is_temp(o))
+        containers = sorted({self.spelled_container(c) for c in held if not is_temp(c)})  # (`opt`, not `items`)
         if not named and self.anew(view, DICTS, CONTAINERS):  # (`for w in ws: w *= c`: ws made anew)
             return self.anew(view, DICTS, CONTAINERS)
         if held and (named or containers) or len(named) > 1:

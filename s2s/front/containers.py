@@ -102,6 +102,13 @@ class ContainerChecks(ItemOperators):
         _, makers, _ = dict_writes.versions(self.fn.body, name)
         return len(makers) == 1 and makers[0].op in prims.DICT_MAKERS and self._made_as(name, DICTS)
 
+    def spelled_container(self, name: str) -> str:
+        """The user's name for the container `name`: the dict made of it where it is a comprehension's list of pairs
+        (`opt` of `opt = {k: ... for k in ks}`, not `items`, a name the user never wrote), else `name`."""
+        made = [base_name(t) for t, c in self.made_by.items() if c.op == _PAIRS and c.args and
+                isinstance(c.args[0], ir.Var) and base_name(c.args[0].name) == name]
+        return made[0] if len(made) == 1 else name
+
     def _made_as(self, name: str, ops) -> bool:
         """Is `name` (any version of it, any value a join may be) made by one of `ops` (`REFERENCES` in them: or is
         a list or an object array that s2s writes as an array, `referring`)?"""
