@@ -5,6 +5,20 @@
    list by its own items. isinstance and `type(P) is/==` of a container the function made are its type's, folded
    while building, as hasattr(P, 'keys') already was (front/outside.type_test).
 
+2. `w = np.hanning(x.shape[0]); w[1] = x[1]` was refused as a write into an array the function did not create,
+   where `np.hanning(len(x))` was exact (b66a0e3): an item of a shape (and x.size, x.ndim) is now a Python number
+   (alias_iterations.python_number), no array the call could hand back.
+
+3. `d[v] = d[prev[v]]` with d's number of axes unknown stays refused (prev[v] may be a tuple taking a column, which
+   NumPy may read after writing part of it), but the advice now also says the exact spelling for an integer index:
+   `d[v] = d[int(prev[v])]` (alias_elements.integer_read), which works when followed.
+
+4. Messages: `params.update(b=v)` (and `.update()`, `.update({'b': v})`) advised `{k: params.update.get(k, ...)}`,
+   the method where the dict given is meant: now `params = {**params, 'b': v}`; `params.update(**extra)` was "this
+   expression statement", now the .update() advice with `extra`; `d[1, 0][1] = v` of a dict written by key in a
+   loop was advised `d[1, 0, 1] = ...` (d was not known as a dict: a key write into a loop's dict is one, is_dict);
+   `w = opt['a']; w *= 2.0` of a dict comprehension named "the container 'items'", its list of pairs: now 'opt'.
+
 Each program is checked against central differences (its derivatives) and NumPy (its value).
 """
 import numpy as np
@@ -52,3 +66,166 @@ def test_isinstance_of_a_container_made_here_is_its_types(f):
     value, g = s2s.value_and_grad(f)(x)
     assert value == f(x)
     check_every_mode(f, x)
+
+
+# ---------------------------------------------------------------- 2. a window of a shape's length, written by element
+def window_of_shape_length(x):
+    w = np.hanning(x.shape[0])
+    w[1] = x[1]
+    return np.sum(w * x)
+
+
+def window_of_size_and_ndim(x):
+    w = np.hamming(x.size + x.ndim - 1)
+    w[1:3] = np.sin(x[1:3])
+    n = x.shape[-1]
+    n += 1
+    return np.sum(w * x) * n
+
+
+@pytest.mark.parametrize("f", [window_of_shape_length, window_of_size_and_ndim], ids=lambda f: f.__name__)
+def test_window_of_a_shapes_length_written_by_element(f):
+    x = np.array([0.3, -0.7, 1.1, 0.4])
+    value, g = s2s.value_and_grad(f)(x)
+    assert value == f(x)
+    check_every_mode(f, x)
+
+
+# ---------------------------------------------------------------- 3. d[v] = d[prev[v]], d's axes unknown
+def copy_along_parents(x, prev):
+    d = np.zeros_like(x)
+    d[0] = x[0]
+    for v in range(1, 4):
+        d[v] = d[prev[v]]
+    return np.sum(d * x)
+
+
+def copy_along_parents_int(x, prev):
+    d = np.zeros_like(x)
+    d[0] = x[0]
+    for v in range(1, 4):
+        d[v] = d[int(prev[v])]
+    return np.sum(d * x)
+
+
+def copy_along_parents_copied(x, prev):
+    d = np.zeros_like(x)
+    d[0] = x[0]
+    for v in range(1, 4):
+        d[v] = d[prev[v]].copy()
+    return np.sum(d * x)
+
+
+def test_view_of_itself_at_an_unknown_index_advises_an_integer_that_works():
+    x, prev = np.array([0.3, -0.7, 1.1, 0.4]), [0, 0, 1, 2]
+    with pytest.raises(s2s.UnsupportedSyntaxError) as e:
+        s2s.grad(copy_along_parents)(x, prev)
+    message = str(e.value)
+    assert "d[v] = d[prev[v]]" in message and "test_fix20msg.py" in message
+    assert "d[v] = d[int(prev[v])]" in message and "d[v] = d[prev[v]].copy()" in message
+    for followed in (copy_along_parents_int, copy_along_parents_copied):
+        value, g = s2s.value_and_grad(followed)(x, prev)
+        assert value == copy_along_parents(x, prev)
+        assert_close(g, numeric_grad(lambda x: copy_along_parents(x, prev), (x,), 0))
+
+
+# ---------------------------------------------------------------- 4. messages naming the user's names
+def update_by_keyword(x):
+    params = {'w': x[0], 'b': x[1]}
+    params.update(b=x[2])
+    return params['w'] * params['b']
+
+
+def update_by_display(x):
+    params = {'w': x[0], 'b': x[1]}
+    params.update({'b': x[2]})
+    return params['w'] * params['b']
+
+
+def update_as_advised(x):
+    params = {'w': x[0], 'b': x[1]}
+    params = {**params, 'b': x[2]}
+    return params['w'] * params['b']
+
+
+def update_by_double_star(x, extra):
+    params = {'w': x[0], 'b': x[1]}
+    params.update(**extra)
+    return params['w'] * params['b']
+
+
+def update_by_double_star_as_advised(x, extra):
+    params = {'w': x[0], 'b': x[1]}
+    params = {k: extra.get(k, params[k]) for k in params}
+    return params['w'] * params['b']
+
+
+@pytest.mark.parametrize("f", [update_by_keyword, update_by_display], ids=lambda f: f.__name__)
+def test_update_advice_spells_the_keys_written(f):
+    x = np.array([0.3, -0.7, 1.1, 0.4])
+    with pytest.raises(s2s.UnsupportedSyntaxError) as e:
+        s2s.grad(f)(x)
+    message = str(e.value)
+    assert "params.update(" in message and "test_fix20msg.py" in message
+    assert "params = {**params, 'b': x[2]}" in message and ".update.get" not in message
+    value, g = s2s.value_and_grad(update_as_advised)(x)
+    assert value == f(x)
+    assert_close(g, numeric_grad(f, (x,), 0))
+
+
+def test_update_of_double_star_names_the_dict_given():
+    x, extra = np.array([0.3, -0.7, 1.1, 0.4]), {'b': 1.7}
+    with pytest.raises(s2s.UnsupportedSyntaxError) as e:
+        s2s.grad(update_by_double_star)(x, extra)
+    message = str(e.value)
+    assert "params.update(**extra)" in message and ".update()" in message
+    assert "{k: extra.get(k, params[k]) for k in params}" in message
+    value, g = s2s.value_and_grad(update_by_double_star_as_advised)(x, extra)
+    assert value == update_by_double_star(x, extra)
+    assert_close(g, numeric_grad(lambda x: update_by_double_star(x, extra), (x,), 0))
+
+
+def item_of_a_dict_by_pair_keys(x):
+    d = {}
+    for i in range(2):
+        d[i, 0] = x[i:i + 2] * 1.0
+    d[1, 0][1] = x[3]
+    return np.sum(d[0, 0] * d[1, 0])
+
+
+def item_of_a_dict_by_pair_keys_as_advised(x):
+    d = {}
+    for i in range(2):
+        d[i, 0] = x[i:i + 2] * 1.0
+    a = d[(1, 0)].copy(); a[1] = x[3]; d = {k: a if k == (1, 0) else item for k, item in d.items()}  # noqa: E702
+    return np.sum(d[0, 0] * d[1, 0])
+
+
+def test_element_of_a_dicts_item_is_advised_for_a_dict():
+    x = np.array([0.3, -0.7, 1.1, 0.4])
+    with pytest.raises(s2s.UnsupportedSyntaxError) as e:
+        s2s.grad(item_of_a_dict_by_pair_keys)(x)
+    message = str(e.value)
+    assert "d[1, 0][1] = x[3]" in message and "test_fix20msg.py" in message
+    assert "d[1, 0, 1]" not in message and "enumerate(d)" not in message
+    assert "a = d[(1, 0)].copy(); a[1] = x[3]; d = {k: a if k == (1, 0) else item for k, item in d.items()}" in message
+    value, g = s2s.value_and_grad(item_of_a_dict_by_pair_keys_as_advised)(x)
+    assert value == item_of_a_dict_by_pair_keys(x)
+    assert_close(g, numeric_grad(item_of_a_dict_by_pair_keys, (x,), 0))
+
+
+def item_of_a_dict_comprehension_changed(x):
+    opt = {k: x[i:i + 2] * 2.0 for i, k in enumerate(['a', 'b'])}
+    keep = opt
+    w = opt['a']
+    w *= 2.0
+    return np.sum(keep['a'] * opt['b'])
+
+
+def test_item_of_a_dict_comprehension_names_the_dict():
+    x = np.array([0.3, -0.7, 1.1, 0.4])
+    with pytest.raises(s2s.S2SError) as e:
+        s2s.grad(item_of_a_dict_comprehension_changed)(x)
+    message = str(e.value)
+    assert "the container 'opt'" in message and "'items'" not in message
+    assert "w *= 2.0" in message and "test_fix20msg.py" in message
