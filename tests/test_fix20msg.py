@@ -229,3 +229,28 @@ def test_item_of_a_dict_comprehension_names_the_dict():
     message = str(e.value)
     assert "the container 'opt'" in message and "'items'" not in message
     assert "w *= 2.0" in message and "test_fix20msg.py" in message
+
+
+def element_of_an_item_of_a_dict(x):
+    opt = {k: x[i:i + 2] * 2.0 for i, k in enumerate(['a', 'b'])}
+    a = opt['a']
+    a[0] = x[3]
+    return np.sum(opt['a'] * opt['b'])
+
+
+def element_of_an_item_of_a_dict_as_advised(x):
+    opt = {k: x[i:i + 2] * 2.0 for i, k in enumerate(['a', 'b'])}
+    a = opt['a'].copy(); a[0] = x[3]; opt = {**opt, 'a': a}  # noqa: E702
+    return np.sum(opt['a'] * opt['b'])
+
+
+def test_element_of_an_item_taken_from_a_dict_is_advised_for_the_dict():
+    x = np.array([0.3, -0.7, 1.1, 0.4])
+    with pytest.raises(s2s.UnsupportedSyntaxError) as e:
+        s2s.grad(element_of_an_item_of_a_dict)(x)
+    message = str(e.value)
+    assert "a[0] = x[3]" in message and "test_fix20msg.py" in message and "opt[...]" not in message
+    assert "a = opt['a'].copy(); a[0] = ...; opt = {**opt, 'a': a}" in message
+    value, g = s2s.value_and_grad(element_of_an_item_of_a_dict_as_advised)(x)
+    assert value == element_of_an_item_of_a_dict(x)
+    assert_close(g, numeric_grad(element_of_an_item_of_a_dict, (x,), 0))

@@ -121,6 +121,15 @@ class ElementWriteLowering(ListWriteLowering):
                 "a view of another array or an item of a container"
             own = f" ({whole[1:-1]}[...] = ...)" if whole != "a value" else ""
             key = _spelled(made.args[1]) if made.op == "getitem" and len(made.args) == 2 else None
+            item = made.args[1] if made.op == "getitem" and len(made.args) == 2 else None
+            key = repr(item.value) if isinstance(item, ir.Const) and type(item.value) is str else key
+            if key is not None and whole != "a value" and self.is_dict(made.args[0]):  # (a = opt['a'] of a dict)
+                d = whole[1:-1]
+                raise self.error(target, f"assignment to an element of '{name}', the item {d}[{key}] of the dict "
+                                         f"{whole} (the write changes that item, which s2s follows in an array by the "
+                                         f"name it was made with, not in a dict's item)",
+                                 f"copy the item, write the copy and put it back: {name} = {d}[{key}].copy(); "
+                                 f"{ast.unparse(target)} = ...; {d} = {{**{d}, {key}: {name}}}")
             if key is not None and whole != "a value" and self.is_sequence(made.args[0]):  # (last = tree[-1])
                 raise self.error(target, f"assignment to an element of '{name}', the item {whole[1:-1]}[{key}] of "
                                          f"the list {whole} (the write changes that item, which s2s follows in an "
