@@ -19,8 +19,16 @@
    loop was advised `d[1, 0, 1] = ...` (d was not known as a dict: a key write into a loop's dict is one, is_dict);
    `w = opt['a']; w *= 2.0` of a dict comprehension named "the container 'items'", its list of pairs: now 'opt'.
 
+5. `theta = [np.dot(w, w), w * 2.0]; first = theta[0]; for p in theta: p += v` (fuzz level 8, seed 4310034) was
+   refused as it ran ("would change an array in place that something else still refers to") though theta[0] is a
+   number, which `+=` rebinds: an item read before the operators (or the value itself, read after them) is now
+   given to rt.require_immutable as `held`, which refuses only where it holds the array changed
+   (alias_calls.kept_item); an array item read so is still refused.
+
 Each program is checked against central differences (its derivatives) and NumPy (its value).
 """
+import math
+
 import numpy as np
 import pytest
 
@@ -254,3 +262,85 @@ def test_element_of_an_item_taken_from_a_dict_is_advised_for_the_dict():
     value, g = s2s.value_and_grad(element_of_an_item_of_a_dict_as_advised)(x)
     assert value == element_of_an_item_of_a_dict(x)
     assert_close(g, numeric_grad(element_of_an_item_of_a_dict, (x,), 0))
+
+
+
+# ---------------------------------------------------------------- 5. an item read before a loop's in-place operators
+def number_item_read_before(x, w):
+    theta = [np.dot(w, w), w * 2.0]
+    first = theta[0]
+    grads = [p * x for p in theta]
+    for p, dp in zip(theta, grads):
+        p += 0.3 * dp
+    return np.sum(theta[1]) + first
+
+
+def number_item_itself(x, w):
+    a = np.dot(w, w)
+    theta = [a, w * 2.0]
+    for p in theta:
+        p += 0.3
+    return np.sum(theta[1]) + np.sum(a)
+
+
+def element_of_an_item_read_before(x, w):
+    theta = [w * 3.0, w * 2.0]
+    first = theta[0][0]
+    for p in theta:
+        p += 0.3 * x
+    return np.sum(theta[1]) + first
+
+
+@pytest.mark.parametrize("f", [number_item_read_before, number_item_itself, element_of_an_item_read_before],
+                         ids=lambda f: f.__name__)
+def test_number_read_before_a_loops_in_place_operators(f):
+    x, w = 0.5, np.array([0.3, -0.7, 1.1, 0.4])
+    value, (gx, gw) = s2s.value_and_grad(f, wrt=(0, 1))(x, w)
+    assert value == f(x, w.copy())
+    assert_close(gx, numeric_grad(lambda x: f(x, w.copy()), (x,), 0))
+    assert_close(gw, numeric_grad(lambda w: f(x, w.copy()), (w,), 0))
+
+
+def array_item_read_before(x, w):
+    theta = [w * 3.0, w * 2.0]
+    first = theta[0]
+    for p in theta:
+        p += 0.3
+    return np.sum(theta[1]) + np.sum(first)
+
+
+def array_itself(x, w):
+    a = w * 3.0
+    theta = [a, w * 2.0]
+    for p in theta:
+        p += 0.3
+    return np.sum(theta[1]) + np.sum(a)
+
+
+@pytest.mark.parametrize("f", [array_item_read_before, array_itself], ids=lambda f: f.__name__)
+def test_array_read_before_a_loops_in_place_operators_still_refused(f):
+    with pytest.raises(s2s.S2SError) as e:
+        s2s.value_and_grad(f, wrt=(0, 1))(0.5, np.array([0.3, -0.7, 1.1, 0.4]))
+    assert "p += 0.3" in str(e.value) and "test_fix20msg.py" in str(e.value)
+
+
+def fuzz_4310034(x, params, W):  # (tests.fuzz level 8, seed 4310034, reduced by hand)
+    z0 = np.copy(np.array(x))
+    weights_ = [np.mean(W, axis=0), z0 * (params[1] > -0.2), np.einsum('ij,j->i', W, params[0]).copy()]
+    theta_ = [np.dot(weights_[2], weights_[-1]), weights_[2][[2, 2, 0, 3]] * 1.0, np.tanh(weights_[-1])]
+    first8 = theta_[0]
+    g_list = [par * z0 for par in theta_]
+    for par, dp_ in zip(theta_, g_list, strict=True):
+        par += 0.3 * dp_
+    y, u, feat = weights_
+    return u + math.log(1.0 + first8 * first8) + np.sum(y)
+
+
+def test_fuzz_4310034():
+    W = np.array([[-0.1259, 0.1368, 0.0614, -0.9227], [-1.4004, 1.016, 0.3775, -1.2313],
+                  [-0.2918, 1.3176, 1.1807, -1.4608], [-1.4129, -1.4035, -1.1103, 0.1504]])
+    x, params = -0.4825, (np.array([0.9407, 0.3091, -0.6681, -0.9242]), 0.7835, 2)
+    value, (gx, gW) = s2s.value_and_grad(fuzz_4310034, wrt=(0, 2))(x, params, W)
+    assert value == fuzz_4310034(x, params, W)
+    assert_close(gx, numeric_grad(lambda x: fuzz_4310034(x, params, W), (x,), 0))
+    assert_close(gW, numeric_grad(lambda W: fuzz_4310034(x, params, W), (W,), 0))

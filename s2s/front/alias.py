@@ -248,6 +248,7 @@ class _Aliases(ContainerChecks, ListAliases, LoopAliases, JoinAliases, CallAlias
         later = [w for n, w in self.kinds.get(r, {}).items() if n > seen]
         if any(w is None for w in later):
             return False
+        kept = self.kept_item(reader or r, [a for w in later for a, _ in w], not reader)  # (`first = theta[0]`)
         holder = reader  # (`o` of `for o in out`, a generator's too: the container 'out' holds the array)
         while holder and isinstance(d := self.definition(holder), ir.Call) and d.op in ("getitem", prims.ITERATED) \
                 and d.args and isinstance(d.args[0], ir.Var):
@@ -255,9 +256,9 @@ class _Aliases(ContainerChecks, ListAliases, LoopAliases, JoinAliases, CallAlias
         reader = reader if not holder or is_temp(base_name(holder)) else holder
         held = () if not reader or is_temp(base_name(reader)) else (("held_by", ir.Const(base_name(reader))),) + \
             self.held_result(reader, [a for w in later for a, _ in w])
-        for w in later:
-            self.guards.update({id(a): (a, base, self.holders.get(id(a), ()) + (
-                held if self.holders.get(id(a)) == (("own", ir.Const(True)),) else ())) for a, base in w})
+        for a, base in (p for w in later for p in w):
+            keys = self.holders.get(id(a), ()) + (held if self.holders.get(id(a)) == (("own", ir.Const(True)),) else ())
+            self.guards[id(a)] = (a, base, keys or (kept if self.guards.get(id(a), (0, 0, kept))[2] == kept else ()))
         return True
 
     def holder(self, objects: dict, view: str = "") -> tuple:

@@ -62,8 +62,19 @@ class CallAliases:
         made before each of them: rt.require_immutable then refuses only where that result holds the array as the
         operator runs (`r = rsum(b, k - 1); b += 5.0`: a number holds none); else ()."""
         made = self.definition(reader)
-        if not (isinstance(made, ir.Call) and made.op.startswith(CALLED)):
-            return ()
+        return self.made_before(reader, writes) if isinstance(made, ir.Call) and made.op.startswith(CALLED) else ()
+
+    def kept_item(self, reader: str, writes: list, itself: bool = False) -> tuple:
+        """`(("held", reader),)` where `reader`, read after the in-place operators `writes`, is an item read before
+        each of them (`first = theta[0]`, then `for p in theta: p += v`), or (`itself`) the value they may change,
+        made before them (`theta = [np.dot(w, w), w * 2.0]`, theta[0] read after): rt.require_immutable then refuses
+        only where it holds the array as the operator runs (a number, `np.dot(w, w)`, holds none); else ()."""
+        made = self.definition(reader) if reader else None
+        item = isinstance(made, ir.Call) and (itself or made.op == "getitem" and bool(made.args))
+        return self.made_before(reader, writes) if item else ()
+
+    def made_before(self, reader: str, writes: list) -> tuple:
+        """`(("held", reader),)` where `reader` is bound before each of `writes` (Assigns), else ()."""
         order = {id(s): i for i, s in enumerate(ir.statements(self.fn.body))}
         defined = next((order[id(s)] for s in ir.statements(self.fn.body)
                         if isinstance(s, ir.Assign) and s.target == reader), None)
