@@ -307,7 +307,7 @@ def nested_recursion(x):
 
 @pytest.mark.parametrize("f, arg, text, says, not_says", [
     (index_of_local_list, np.array([1.5, 2.5]), "return xs.index", "np.flatnonzero(np.array(xs) == v)", "argument"),
-    (update_dict, {"w": 1.0, "b": 2.0}, "q.update(", "q = {**q, 'w': value}", "assign the result"),
+    (update_dict, {"w": 1.0, "b": 2.0}, "q.update(", "q = {**q, 'w': p['w'] * 2.0}", "assign the result"),
     (fill_array, np.ones(2), "y.fill(", "y = np.full_like(y, value)", "assign the result"),
     (view_of_made, np.ones(2), "y.view()", "'y' (a value the function computes)", "an argument"),
     (nested_recursion, np.array([1.5, 2.0]), "else rec(", "define rec at module level", "(write the recursion"),
