@@ -23,7 +23,8 @@
    refused as it ran ("would change an array in place that something else still refers to") though theta[0] is a
    number, which `+=` rebinds: an item read before the operators (or the value itself, read after them) is now
    given to rt.require_immutable as `held`, which refuses only where it holds the array changed
-   (alias_calls.kept_item); an array item read so is still refused.
+   (alias_calls.kept_item); an array item read so is still refused. The same where the loop itself reads one of
+   the items (`p -= scale * g` with scale a number among them, fuzz level 9, seed 4310104: item_operators.py).
 
 Each program is checked against central differences (its derivatives) and NumPy (its value).
 """
@@ -344,3 +345,33 @@ def test_fuzz_4310034():
     assert value == fuzz_4310034(x, params, W)
     assert_close(gx, numeric_grad(lambda x: fuzz_4310034(x, params, W), (x,), 0))
     assert_close(gW, numeric_grad(lambda W: fuzz_4310034(x, params, W), (W,), 0))
+
+
+def number_item_read_by_the_loop(c):  # (tests.fuzz level 9, seed 4310104, reduced by hand)
+    vec = np.linspace(-1.0, 1.0, 3) * -0.5
+    ws = c * np.ones(3) * 0.5
+    scale = np.sum(ws)
+    params_ = [vec.copy(), ws * 1.0, scale]
+    dps = [np.sin(p + c) * 0.5 for p in params_]
+    for p, g_ in zip(params_, dps):
+        p -= scale * g_
+    return np.sum(params_[1]) + scale + np.sum(params_[0]) + params_[2]
+
+
+def array_item_read_by_the_loop(c):
+    ws = c * np.ones(3) * 0.5
+    scale = ws * 2.0
+    params_ = [ws * 1.0, scale]
+    dps = [np.sin(p + c) * 0.5 for p in params_]
+    for p, g_ in zip(params_, dps):
+        p -= scale * g_
+    return np.sum(params_[0]) + np.sum(scale)
+
+
+def test_number_item_the_loop_reads():
+    value, g = s2s.value_and_grad(number_item_read_by_the_loop)(0.3)
+    assert value == number_item_read_by_the_loop(0.3)
+    check_every_mode(number_item_read_by_the_loop, 0.3)
+    with pytest.raises(s2s.S2SError) as e:
+        s2s.grad(array_item_read_by_the_loop)(0.3)
+    assert "p -= scale * g_" in str(e.value) and "test_fix20msg.py" in str(e.value)

@@ -61,13 +61,13 @@ class ItemOperators:
         if not objects:
             return
         own = self.root.get(base.name, base.name)
-        callers, copies, arrays, itself = [], [], [], []
+        callers, copies, arrays, itself, other = [], [], [], [], []
         kept = self.pending is not None and self.kept_to_itself(base.name, own)
         for o in sorted(objects) if kept else ["<shared>"]:
             if o in self.fn.params:
                 callers.append(o)
             elif o in self.visible:  # (module data)
-                break
+                other.append(None)
             elif settled and self.copy_made_anew(o, base):  # (the deep copy the loop makes anew, standing for its
                 (itself if o in (own, self._iterated_whole(base)) else arrays).append(o)  # items: changed in place)
             elif o == own or o in self.ranges or self._made_as(o, self.OWN_CONTAINERS):
@@ -78,8 +78,10 @@ class ItemOperators:
                     not isinstance(a, ir.Var) or a.name in objects for a in self.joins[o]):
                 arrays.append(o)  # (or a join of numbers and of arrays it names too: `next(filter(...), y)`'s)
             else:
-                break
-        else:
+                other.append(o)
+        kept = self.made_before(other[0], [s]) if len(other) == 1 and other[0] else ()  # (`scale`, one of the
+        # items, read by the loop: refused as the operator runs where it holds the array changed, rt.require_immutable)
+        if not other or kept:
             for o in arrays:  # (`q = {'w': a}; q['w'] -= v`: a changed, as NumPy changes it, by an operator)
                 self.count_write(o, s.loc, [(s, element)])
                 if self.state.current.get(o) != SHARED:
@@ -97,9 +99,10 @@ class ItemOperators:
             if not self.alone(s, index):  # (a list nothing else holds: no check, rt.require_unshared refuses lists)
                 self.pending.append(ir.Effect(ir.Call(_CHECK, (element, statement, ir.Var(base.name), *holders),
                                                       keywords), s.loc))  # (before `s`: alias.block)
-            return
+            if not kept:
+                return
         # (the caller's argument that holds the element, if one does: the container is no array to write into)
-        self.guards[id(s)] = (s, element, tuple(k for k in self.holder(objects) if k[0] == "caller")) + \
+        self.guards[id(s)] = (s, element, kept or tuple(k for k in self.holder(objects) if k[0] == "caller")) + \
             ((text,) if text else ())
 
     def copy_made_anew(self, name: str, base: ir.Var) -> bool:
