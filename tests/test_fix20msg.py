@@ -26,8 +26,13 @@
    (alias_calls.kept_item); an array item read so is still refused. The same where the loop itself reads one of
    the items (`p -= scale * g` with scale a number among them, fuzz level 9, seed 4310104: item_operators.py).
 
+6. `[...] + theta[len(dps):]` with theta = copy.deepcopy(a list) was taken for NumPy addition and refused as it
+   ran ("joining lists ... where it cannot tell them from arrays", fuzz level 9, seed 4310086): a slice and a deep
+   copy of a list are lists (expressions.is_sequence).
+
 Each program is checked against central differences (its derivatives) and NumPy (its value).
 """
+import copy
 import math
 
 import numpy as np
@@ -375,3 +380,27 @@ def test_number_item_the_loop_reads():
     with pytest.raises(s2s.S2SError) as e:
         s2s.grad(array_item_read_by_the_loop)(0.3)
     assert "p -= scale * g_" in str(e.value) and "test_fix20msg.py" in str(e.value)
+
+
+# ---------------------------------------------------------------- 6. a slice of a deep copy of a list, joined with +
+def joined_with_a_slice_of_a_deep_copy(x):  # (tests.fuzz level 9, seed 4310086, reduced by hand)
+    xs, v = x[:4], x[4:]
+    init_ = [np.logaddexp(v, xs), xs, v]
+    theta_ = copy.deepcopy(init_)
+    dps = [w_i * 2 for w_i in theta_[:-1]]
+    theta_ = [w_i - 0.1 * gi for w_i, gi in zip(theta_, dps)] + theta_[len(dps):]
+    return sum(np.sum(w_i ** 2) for w_i in theta_)
+
+
+def joined_with_a_deep_copy(x):
+    theta_ = copy.deepcopy([np.sin(x[:2]), x[2:4]])
+    theta_ = [w_i * 0.1 for w_i in theta_[:1]] + copy.deepcopy(theta_)
+    return sum(np.sum(w_i ** 3) for w_i in theta_)
+
+
+@pytest.mark.parametrize("f", [joined_with_a_slice_of_a_deep_copy, joined_with_a_deep_copy], ids=lambda f: f.__name__)
+def test_list_joined_with_a_slice_of_a_deep_copy(f):
+    x = np.array([-0.8805, -0.9372, 1.0512, -1.2764, 1.3829, 0.5297, -0.5541, -1.4658])
+    value, g = s2s.value_and_grad(f)(x)
+    assert value == f(x)
+    check_every_mode(f, x)

@@ -25,6 +25,7 @@ from s2s.front.fromiter import fromiter_array, is_fromiter
 from s2s.front.inlining import Spread
 from s2s.front.generators import short_circuit_loops
 from s2s.front.operators import builtin_call, operator_call
+from s2s.ir.walk import is_slice
 from s2s.iterator_advice import iterator_advice
 
 
@@ -564,6 +565,9 @@ class ExpressionLowering(AttributeLowering):
         if self.sequence_kind(atom) is not None or self.list_root(atom) is not None:
             return True
         made = self.definitions.get(atom.name) if isinstance(atom, ir.Var) else None
+        if made is not None and (made.op == "getitem" and len(made.args) == 2 and is_slice(made.args[1],
+                                 self.definitions) or made.op == "s2s.runtime.deep_copy") and made.args:
+            return self.is_sequence(made.args[0])  # (xs[2:] and copy.deepcopy(xs) of a list: lists)
         return getattr(made, "op", None) in _SEQUENCES
 
 
