@@ -74,13 +74,10 @@ class CallAliases:
         return self.made_before(reader, writes) if item else ()
 
     def made_before(self, reader: str, writes: list) -> tuple:
-        """`(("held", reader),)` where `reader` is bound before each of `writes` (Assigns), else ()."""
-        order = {id(s): i for i, s in enumerate(ir.statements(self.fn.body))}
-        defined = next((order[id(s)] for s in ir.statements(self.fn.body)
-                        if isinstance(s, ir.Assign) and s.target == reader), None)
-        if defined is None or any(order.get(id(a), -1) <= defined for a in writes):
-            return ()
-        return (("held", ir.Var(reader)),)
+        """`(("held", reader),)` where `reader` is bound before each of `writes` (Assigns) on every path to it (in
+        its block or one around it: a check there may read it), else ()."""
+        return (("held", ir.Var(reader)),) if writes and all(_bound_at(self.fn.body, a, reader, set()) for a in writes) \
+            else ()
 
     def free_object(self, atom):
         """The object of the module's (or closure's) that `atom` names, or None."""
@@ -152,3 +149,22 @@ def _random_generator(maker) -> bool:
 
 def _generator_types() -> tuple:
     return tuple(t for t in (prims.python_object(k) for k in RANDOM_GENERATORS) if isinstance(t, type))
+
+
+def _bound_at(stmts: list, target, name: str, bound: set):
+    """Is `name` bound (an Assign) before the statement `target` in `stmts`, or a block around it, as it runs (a
+    loop's header before its body)? None where `target` is not in `stmts`."""
+    bound = set(bound)
+    for s in stmts:
+        if s is target:
+            return name in bound
+        if isinstance(s, ir.Assign):
+            bound.add(s.target)
+        inner = set(bound)
+        for block in ir.blocks(s):
+            found = _bound_at(block, target, name, inner)
+            if found is not None:
+                return found
+            if isinstance(s, ir.Loop) and block is s.header:
+                inner |= {a.target for a in block if isinstance(a, ir.Assign)}
+    return None
