@@ -30,10 +30,15 @@
    ran ("joining lists ... where it cannot tell them from arrays", fuzz level 9, seed 4310086): a slice and a deep
    copy of a list are lists (expressions.is_sequence).
 
+7. `b = statistics.fmean(parts); parts.append(v)` in a loop was refused as "growing the list 'parts' in a loop
+   whose body also gives it to 'data'" (fuzz level 8, seed 4310136): 'data' was s2s's own name for fmean's argument,
+   left bound after the call; the names fmean and the spreads bind are dropped after them (library_loops._own_names).
+
 Each program is checked against central differences (its derivatives) and NumPy (its value).
 """
 import copy
 import math
+import statistics
 
 import numpy as np
 import pytest
@@ -404,3 +409,28 @@ def test_list_joined_with_a_slice_of_a_deep_copy(f):
     value, g = s2s.value_and_grad(f)(x)
     assert value == f(x)
     check_every_mode(f, x)
+
+
+# ---------------------------------------------------------------- 7. statistics.fmean of a list a loop grows
+def fmean_of_a_list_the_loop_grows(z):  # (tests.fuzz level 8, seed 4310136, reduced by hand)
+    parts = [z * 2.0]
+    for i in range(2):
+        b = statistics.fmean(parts)
+        parts.append(math.atan(parts[0]) * b)
+    return sum(parts)
+
+
+def variance_of_a_list_the_loop_grows(z):
+    parts = [z * 2.0, z * z]
+    for i in range(2):
+        b = statistics.pvariance(parts) + statistics.mean(parts)
+        parts.append(math.atan(parts[0]) * b)
+    return sum(parts)
+
+
+@pytest.mark.parametrize("f", [fmean_of_a_list_the_loop_grows, variance_of_a_list_the_loop_grows],
+                         ids=lambda f: f.__name__)
+def test_statistics_of_a_list_the_loop_grows(f):
+    value, g = s2s.value_and_grad(f)(0.3)
+    assert value == f(0.3)
+    check_every_mode(f, 0.3)

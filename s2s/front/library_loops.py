@@ -183,6 +183,27 @@ def _accumulated(arguments, node, out, fresh) -> list:
                                                                 type_comment=None))]
 
 
+def fmean_value(builder, node: ast.Call, hint) -> ir.Atom:
+    """statistics.fmean(xs) and statistics.mean(xs) (`_fmean_value`), the names s2s bound for it dropped after."""
+    return _own_names(builder, lambda: _fmean_value(builder, node, hint))
+
+
+def spread_value(builder, node: ast.Call, hint) -> ir.Atom:
+    """statistics.variance(xs) and its kin (`_spread_value`), the names s2s bound for it dropped after."""
+    return _own_names(builder, lambda: _spread_value(builder, node, hint))
+
+
+def _own_names(builder, make) -> ir.Atom:
+    """make()'s value, the names it bound in `builder.env` (s2s's own, `data`, `mean`: no user's) dropped after it,
+    so that no name holds the list it read (`b = statistics.fmean(parts)` then `parts.append(v)` in a loop)."""
+    before = set(builder.env)
+    try:
+        return make()
+    finally:
+        for name in set(builder.env) - before:
+            del builder.env[name]
+
+
 def is_fmean(builder, node: ast.Call) -> bool:
     """Is `node` a call of statistics.fmean or statistics.mean?"""
     func = node.func
@@ -190,7 +211,7 @@ def is_fmean(builder, node: ast.Call) -> bool:
     return spelled in ("fmean", "mean") and builder.static_value(func) in (statistics.fmean, statistics.mean)
 
 
-def fmean_value(builder, node: ast.Call, hint) -> ir.Atom:
+def _fmean_value(builder, node: ast.Call, hint) -> ir.Atom:
     """`statistics.fmean(xs[, weights])` as Python computes it: `math.fsum(xs) / len(xs)`, `math.fsum([v * w for v,
     w in zip(xs, ws)]) / math.fsum(ws)`; xs (and weights) evaluated once, in order, and read wholly.
     `statistics.mean(xs)`, the exact mean rounded once, is that plus `rt.mean_rounding(xs)`, the difference (0, or
@@ -259,7 +280,7 @@ def is_spread(builder, node: ast.Call) -> bool:
     return spelled in ("variance", "stdev", "pvariance", "pstdev") and builder.static_value(func) in _SPREADS
 
 
-def spread_value(builder, node: ast.Call, hint) -> ir.Atom:
+def _spread_value(builder, node: ast.Call, hint) -> ir.Atom:
     """`statistics.variance(xs)` as `math.fsum([(v - m) ** 2 for v in xs]) / (len(xs) - 1)`, m being
     `math.fsum(xs) / len(xs)` (pvariance: divided by len(xs)), stdev and pstdev its rt.spread_root (math.sqrt); plus
     `rt.spread_rounding(xs, value, name)`, Python's value (its exact sum of squares rounded once) less that one:
