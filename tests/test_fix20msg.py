@@ -434,3 +434,29 @@ def test_statistics_of_a_list_the_loop_grows(f):
     value, g = s2s.value_and_grad(f)(0.3)
     assert value == f(0.3)
     check_every_mode(f, 0.3)
+
+
+def element_of_an_item_through_another_name(x):
+    opt = {k: x[i:i + 2] * 2.0 for i, k in enumerate(['a', 'b'])}
+    keep = opt
+    keep['a'][0] = x[3]
+    return np.sum(opt['a'] * opt['b'])
+
+
+def element_of_an_item_through_another_name_as_advised(x):
+    opt = {k: x[i:i + 2] * 2.0 for i, k in enumerate(['a', 'b'])}
+    keep = opt
+    a = keep['a'].copy(); a[0] = x[3]; keep = opt = {**keep, 'a': a}  # noqa: E702
+    return np.sum(opt['a'] * opt['b'])
+
+
+def test_element_of_an_item_through_another_name_rebinds_both_names():
+    x = np.array([0.3, -0.7, 1.1, 0.4])
+    with pytest.raises(s2s.UnsupportedSyntaxError) as e:
+        s2s.grad(element_of_an_item_through_another_name)(x)
+    message = str(e.value)
+    assert "keep['a'][0] = x[3]" in message and "test_fix20msg.py" in message
+    assert "a = keep['a'].copy(); a[0] = ...; keep = opt = {**keep, 'a': a}" in message
+    value, g = s2s.value_and_grad(element_of_an_item_through_another_name_as_advised)(x)
+    assert value == element_of_an_item_through_another_name(x)
+    assert_close(g, numeric_grad(element_of_an_item_through_another_name, (x,), 0))

@@ -53,9 +53,13 @@ class ElementWriteLowering(ListWriteLowering):
                 raise self.error(target, *(dict_item_write(target, self.loop_path, self.loc) or (  # (hits[i]['n'])
                     f"assignment to an element of {ast.unparse(target.value)}, an item of the list '{inner.id}'",
                     rows_to_array(target, self.src.tree))))
+            held = self.env.get(inner.id) if isinstance(inner, ast.Name) else None
+            spelled = {n.id for n in ast.walk(self.src.tree) if isinstance(n, ast.Name)}  # (keep = opt: both names)
+            others = tuple(n for n, a in self.env.items() if isinstance(held, ir.Var) and a == held and n != inner.id
+                           and n in spelled)
             raise self.error(target, f"assignment to an element of {ast.unparse(target.value)}",
                              element_of_an_expression(target, self._held_kind(inner), self.loc.text if self.loc
-                                                      is not None else ""))
+                                                      is not None else "", others))
         name = target.value.id
         base = self.read(name, target.value)
         if parts is None:

@@ -138,17 +138,19 @@ def shared_row(tree: ast.AST, name: str, at: ast.expr, new: str = "row"):
     return holder, spelled, sum(held), loads > sum(held)
 
 
-def element_of_an_expression(target: ast.Subscript, kind: str | None = None, text: str = "") -> str:
+def element_of_an_expression(target: ast.Subscript, kind: str | None = None, text: str = "",
+                             others: tuple = ()) -> str:
     """What to write for `y[1][2] = v` (y[1, 2] = v), `y.T[0] = v` (y[:, 0] = v), `y.flat[4] = v`
     (y[np.unravel_index(4, y.shape)] = v) and other writes through an expression: one index of the named array.
     `kind`: what the name holds, "array", "dict" or "list" where the function knows it, else None (`text`: the
-    statement); an item of a dict or a list is replaced by making the container anew (nested_item_write)."""
+    statement); an item of a dict or a list is replaced by making the container anew (nested_item_write); `others`:
+    the user's other names for the container (`keep = opt`), bound to the new one too."""
     inner, outer = target.value, target.slice
     if isinstance(inner, ast.Subscript) and isinstance(inner.value, ast.Name) and \
             isinstance(inner.slice, ast.Constant) and isinstance(inner.slice.value, str):  # (d['a'][0] = v: a dict's)
         name, key, index = inner.value.id, ast.unparse(inner.slice), ast.unparse(outer)
         return f"write into a copy of the item and put it back: a = {name}[{key}].copy(); a[{index}] = ...; " \
-               f"{name} = {{**{name}, {key}: a}}"
+               f"{' = '.join((name,) + tuple(others))} = {{**{name}, {key}: a}}"
     if isinstance(inner, ast.Subscript) and isinstance(inner.value, ast.Name):
         parts = [*(inner.slice.elts if isinstance(inner.slice, ast.Tuple) else [inner.slice]),
                  *(outer.elts if isinstance(outer, ast.Tuple) else [outer])]
