@@ -565,10 +565,16 @@ class ExpressionLowering(AttributeLowering):
         if self.sequence_kind(atom) is not None or self.list_root(atom) is not None:
             return True
         made = self.definitions.get(atom.name) if isinstance(atom, ir.Var) else None
+        return getattr(made, "op", None) in _SEQUENCES
+
+    def joined_sequence(self, atom) -> bool:
+        """Is `atom` surely a list or tuple as an operand of `+` (is_sequence), or a slice or deep copy of one
+        (`theta[2:]` of `theta = copy.deepcopy(xs)`)?"""
+        made = self.definitions.get(atom.name) if isinstance(atom, ir.Var) else None
         if made is not None and (made.op == "getitem" and len(made.args) == 2 and is_slice(made.args[1],
                                  self.definitions) or made.op == "s2s.runtime.deep_copy") and made.args:
-            return self.is_sequence(made.args[0])  # (xs[2:] and copy.deepcopy(xs) of a list: lists)
-        return getattr(made, "op", None) in _SEQUENCES
+            return self.joined_sequence(made.args[0])
+        return self.is_sequence(atom)
 
 
 

@@ -252,7 +252,7 @@ class ListLowering:
                     out = self.materialise(ir.Call(APPENDED, (out, part)), hint if i == len(parts) - 1 else None)
                     self.list_roots[out.name] = out.name  # a new list, as Python makes
                 return out
-            if self.is_sequence(left) and self.is_sequence(right):
+            if self.joined_sequence(left) and self.joined_sequence(right):
                 # a new list (tuple) of left's items, then right's, whose lengths only the run time knows:
                 # sum([right], left), which is `left + right`, its rules cutting the adjoint back into the two
                 # parts; the display holding right is the sum's alone (right is not shared by it)
