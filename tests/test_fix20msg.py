@@ -28,7 +28,7 @@
 
 6. `[...] + theta[len(dps):]` with theta = copy.deepcopy(a list) was taken for NumPy addition and refused as it
    ran ("joining lists ... where it cannot tell them from arrays", fuzz level 9, seed 4310086): a slice and a deep
-   copy of a list are lists (expressions.is_sequence).
+   copy of a list are lists as operands of + (expressions.joined_sequence).
 
 7. `b = statistics.fmean(parts); parts.append(v)` in a loop was refused as "growing the list 'parts' in a loop
    whose body also gives it to 'data'" (fuzz level 8, seed 4310136): 'data' was s2s's own name for fmean's argument,

@@ -76,8 +76,8 @@ class CallAliases:
     def made_before(self, reader: str, writes: list) -> tuple:
         """`(("held", reader),)` where `reader` is bound before each of `writes` (Assigns) on every path to it (in
         its block or one around it: a check there may read it), else ()."""
-        return (("held", ir.Var(reader)),) if writes and all(_bound_at(self.fn.body, a, reader, set()) for a in writes) \
-            else ()
+        bound = writes and all(_bound_at(self.fn.body, a, reader, set()) for a in writes)
+        return (("held", ir.Var(reader)),) if bound else ()
 
     def free_object(self, atom):
         """The object of the module's (or closure's) that `atom` names, or None."""

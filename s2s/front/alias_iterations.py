@@ -570,7 +570,8 @@ NUMBER_CALLS = frozenset({"builtins.len", "builtins.int", "builtins.float", NDIM
 def python_number(atom, definition, seen=None) -> bool:
     """Is `atom` a Python number on every path: an int or float constant, len(), int(), float(), x.ndim, x.size,
     x.shape[0] or a math function (math.prod aside, which multiplies arrays too) of anything, arithmetic of Python
-    numbers, or a phi of such (`tries = 0` then `tries += 1` in a loop)? Then `atom += v` rebinds a name, never changes an array in place.
+    numbers, or a phi of such (`tries = 0` then `tries += 1` in a loop)? Then `atom += v` rebinds a name, never
+    changes an array in place.
     `definition(name)`: the Call, Var or Const defining it, the list of a phi's operands, or None (a parameter)."""
     if isinstance(atom, ir.Const):
         return type(atom.value) in (int, float, bool)
