@@ -586,8 +586,7 @@ def copied(text: str, number: bool = False) -> str | None:
 
 
 def integer_read(text: str, name: str) -> tuple | None:
-    """For the assignment `text`, `name[i] = name[<e>]` with e one expression (`prev[v]`): e's text and the
-    assignment with e said to be an integer (`d[v] = d[int(prev[v])]`), else None."""
+    """For `name[i] = name[e]` (`text`, e one expression): e's text and `d[v] = d[int(prev[v])]`, else None."""
     try:
         statement = ast.parse(code(text.strip())).body
     except SyntaxError:
