@@ -1,0 +1,78 @@
+"""Round 20, fix20rr.
+1. Reverse over reverse of a container's item written twice in a loop was silently wrong. The gradient's code zeroes
+   the adjoint at the key or position (`t14[0] = 0.0`, a bare number where an array was); differentiated again,
+   that adjoint's restores were dropped as read only for its shape (`rt.unbroadcast(g, t14)`), but a container's
+   item shape changes with the write, so the second adjoint was summed to a number (Hessian 2 * ones for 2 * I).
+   Likewise rt.shape_of saved a dict adjoint that add_at changes in place later as the object itself, whose
+   structure the second sweep then read as the loop left it (a graph's messages prefilled, keyed by pairs).
+"""
+import numpy as np
+import pytest
+
+import s2s
+from conftest import assert_close, every_mode, numeric_hessian_wrt
+
+X = np.array([0.3, -1.2])
+EDGES = [(0, 1), (1, 2), (2, 0)]
+
+
+def dict_key_written_twice(x):
+    d = {}
+    for t in range(2):
+        d[0] = x * 1.0
+    return np.sum(d[0] * d[0])
+
+
+def list_item_written_twice(x):
+    items = [np.zeros(2), np.zeros(2)]
+    for t in range(2):
+        items[0] = x * (t + 1.0)
+    return np.sum(items[0] * items[0] * x)
+
+
+def prefilled_keys_written_in_a_loop(x):
+    d = {0: 0.0, 1: 0.0}
+    for t in range(2):
+        d[t] = x * (t + 2.0)
+    return np.sum(d[0] * d[1] * x)
+
+
+def messages_keyed_by_pairs(x):
+    msgs = {e: np.zeros(2) for e in EDGES}
+    for (i, j) in EDGES:
+        msgs[i, j] = np.sin(x[i] + msgs[j, (j + 1) % 3])
+    return np.sum(msgs[0, 1] * msgs[2, 0])
+
+
+def string_key_written_in_a_loop(x):
+    d = {}
+    for t in range(3):
+        d["a"] = x * (t + 1.0)
+    return np.sum(d["a"] * d["a"] * x)
+
+
+def number_at_a_key_written_twice(x):
+    d = {}
+    for t in range(2):
+        d[0] = x * x * (t + 1.0)
+    return d[0] * d[0]
+
+
+@pytest.mark.parametrize("f", [dict_key_written_twice, list_item_written_twice, prefilled_keys_written_in_a_loop,
+                               string_key_written_in_a_loop])
+def test_second_derivatives_of_an_item_written_in_a_loop(f):
+    every_mode(f, X.copy())
+
+
+def test_second_derivatives_of_messages_keyed_by_pairs():
+    every_mode(messages_keyed_by_pairs, np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]))
+
+
+def test_grad_of_grad_and_vjp_of_grad_of_a_number_at_a_key_written_twice():
+    every_mode(number_at_a_key_written_twice, 0.7)  # (grad of grad: 12 x^2 * 4)
+    second = numeric_hessian_wrt(dict_key_written_twice, (X,), 0)
+    assert_close(second, 2.0 * np.eye(2), 1e-4, 1e-5)
+    _, pullback = s2s.vjp(s2s.grad(dict_key_written_twice))(X.copy())
+    for k in range(2):
+        assert_close(pullback(np.eye(2)[k]), second[k], 1e-4, 1e-5, what="vjp of grad")
+
