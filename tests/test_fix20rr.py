@@ -5,6 +5,7 @@
    item shape changes with the write, so the second adjoint was summed to a number (Hessian 2 * ones for 2 * I).
    Likewise rt.shape_of saved a dict adjoint that add_at changes in place later as the object itself, whose
    structure the second sweep then read as the loop left it (a graph's messages prefilled, keyed by pairs).
+2. A float64 array of no axes updated in place and rebound next to it in a loop was refused (below).
 """
 import numpy as np
 import pytest
@@ -76,3 +77,64 @@ def test_grad_of_grad_and_vjp_of_grad_of_a_number_at_a_key_written_twice():
     for k in range(2):
         assert_close(pullback(np.eye(2)[k]), second[k], 1e-4, 1e-5, what="vjp of grad")
 
+
+# 2. A float64 array of no axes updated by an in-place operator that the statement after (or before) rebinds to an
+# operator's result was refused ("a loop that writes elements of 's' ... and then rebinds 's'"). The first `s +=`
+# changes the fresh array, which no other name holds (unobservable), `s * 0.9` makes a NumPy scalar, and later
+# updates rebind: a rebind as a number's, exact. Where another name holds the array, the refusal stays.
+def decayed_sum_of_an_array(x):
+    s = np.array(0.0)
+    for i in range(3):
+        s += x[i]
+        s = s * 0.9
+    return np.sum(s * x)
+
+
+def negated_sum_of_zeros(x):
+    s = np.zeros(())
+    for i in range(3):
+        s += x[i] * x[i]
+        s = -s
+    return s * x[0]
+
+
+def decayed_before_the_update(x):
+    s = np.array(0.0)
+    for i in range(3):
+        s = s * 0.9
+        s += x[i]
+    return np.sum(s * x)
+
+
+def held_by_another_name(x):
+    s = np.array(0.0)
+    t = s
+    for i in range(3):
+        s += x[i]
+        s = s * 0.9
+    return np.sum(s * x) + t
+
+
+def held_by_a_list(x):
+    s = np.array(0.0)
+    kept = [s]
+    for i in range(3):
+        s += x[i]
+        s = s * 0.9
+    return np.sum(s * x) + kept[0]
+
+
+@pytest.mark.parametrize("f", [decayed_sum_of_an_array, negated_sum_of_zeros, decayed_before_the_update])
+def test_an_array_of_no_axes_updated_then_rebound(f):
+    every_mode(f, np.array([0.3, -1.2, 0.8]))
+
+
+@pytest.mark.parametrize("f", [held_by_another_name, held_by_a_list])
+def test_an_array_of_no_axes_another_name_holds_stays_refused(f):
+    x = np.array([0.3, -1.2, 0.8])
+    assert f(x) == pytest.approx(0.30333)  # (Python: the first `+=` changed the array the other name holds)
+    with pytest.raises(s2s.S2SError) as caught:
+        s2s.grad(f)(x)
+    message = str(caught.value)
+    assert "s += x[i]" in message and "another name" in message and "s = s + x[i]" in message
+    assert "test_fix20rr.py:" in message  # (the user's line)

@@ -33,13 +33,41 @@ def _typed_in_place(stmts) -> set[str]:
     """Names an augmented assignment updates (`acc += v`) that were made by a NumPy constructor whose array keeps a
     type `acc + v` would not: no axes (`np.array(0.0)`, `np.zeros(())`: `acc + v` is a NumPy scalar) or a dtype
     given other than float64 (`np.zeros(3, dtype=np.float32)`: promotion makes float64). Their `+=` writes the
-    array's elements, `acc[...] = acc + v`, as NumPy does."""
-    made = set()
+    array's elements, `acc[...] = acc + v`, as NumPy does. But not an array of no axes of float64 whose every update
+    the statement before or after it rebinds to the result of an operator (`s += x[i]; s = s * 0.9`): it updates
+    the NumPy scalar such a rebind left, or the array is read only as an operand next, which makes a NumPy scalar
+    either way; the update is a rebind as a number's (guarded where another name holds the array, as any in-place
+    operator is)."""
+    made, other = set(), set()  # (other: made by one that makes no float64 array of no axes as well)
     for node in ast.walk(ast.Module(body=list(stmts), type_ignores=[])):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and \
                 _keeps_type(node.value):
             made.add(node.targets[0].id)
-    return made & _augmented_names(stmts)
+            if not _float_of_no_axes(node.value):
+                other.add(node.targets[0].id)
+    return made & _augmented_names(stmts) - (_rebound_after_updates(stmts) - other)
+
+
+def _rebound_after_updates(stmts) -> set[str]:
+    """Names each of whose augmented assignments (`s += v`) in `stmts` the statement before it or after it in its
+    block rebinds to the result of an operator (`s = s * 0.9`)."""
+    rebound, kept = set(), set()
+    for node in ast.walk(ast.Module(body=list(stmts), type_ignores=[])):
+        for block in (getattr(node, field, None) for field in ("body", "orelse", "finalbody")):
+            if not isinstance(block, list):
+                continue
+            for before, s, after in zip([None] + block, block, block[1:] + [None]):
+                if isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Name):
+                    name = s.target.id
+                    (rebound if _operated(before, name) or _operated(after, name) else kept).add(name)
+    return rebound - kept
+
+
+def _operated(s, name: str) -> bool:
+    """Is `s` the assignment of an operator's result to `name` (`s = s * 0.9`: a NumPy scalar, of an array of no
+    axes too)?"""
+    return isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name) and \
+        s.targets[0].id == name and isinstance(s.value, (ast.BinOp, ast.UnaryOp))
 
 
 def _keeps_type(v) -> bool:
@@ -47,16 +75,34 @@ def _keeps_type(v) -> bool:
             isinstance(v.func.value, ast.Name) and v.func.value.id in ("np", "numpy") and v.args):
         return False
     dtype = next((k.value for k in v.keywords if k.arg == "dtype"), None)
-    if dtype is not None:
-        spelled = dtype.attr if isinstance(dtype, ast.Attribute) else dtype.id if isinstance(dtype, ast.Name) else \
-            dtype.value if isinstance(dtype, ast.Constant) else None
-        if spelled not in _DEFAULT_DTYPES:
-            return True
+    if dtype is not None and _dtype_spelled(v) not in _DEFAULT_DTYPES:
+        return True
     first = v.args[0]
     if v.func.attr in ("array", "asarray"):  # np.array(0.0): a number makes an array of no axes
         return isinstance(first, ast.Constant) and isinstance(first.value, (int, float)) or \
             isinstance(first, ast.UnaryOp) and isinstance(first.operand, ast.Constant)
     return isinstance(first, ast.Tuple) and not first.elts  # np.zeros(())
+
+
+def _float_of_no_axes(v: ast.Call) -> bool:
+    """Does the constructor call `v` make a float64 array of no axes: np.array(0.0) (of a float), np.zeros(()),
+    np.ones(()) or np.empty(()), given no dtype or float64?"""
+    if _dtype_spelled(v) not in (None,) + tuple(_DEFAULT_DTYPES):
+        return False
+    first = v.args[0]
+    if v.func.attr in ("array", "asarray"):
+        number = first.operand if isinstance(first, ast.UnaryOp) else first
+        return isinstance(number, ast.Constant) and type(number.value) is float or _dtype_spelled(v) is not None
+    return v.func.attr in ("zeros", "ones", "empty") and isinstance(first, ast.Tuple) and not first.elts
+
+
+def _dtype_spelled(v: ast.Call):
+    """The dtype a constructor call is given, as spelled (`np.float32`: "float32"; "?" where not a name), or None."""
+    dtype = next((k.value for k in v.keywords if k.arg == "dtype"), None)
+    if dtype is None:
+        return None
+    return dtype.attr if isinstance(dtype, ast.Attribute) else dtype.id if isinstance(dtype, ast.Name) else \
+        dtype.value if isinstance(dtype, ast.Constant) else "?"
 
 
 def _augmented_names(stmts) -> set[str]:
