@@ -52,6 +52,13 @@ def string_key_written_in_a_loop(x):
     return np.sum(d["a"] * d["a"] * x)
 
 
+def keys_written_round_robin(x):
+    d = {}
+    for i in range(len(x)):
+        d[i % 4] = x * (i + 1.0)
+    return np.sum(d[0] * d[1])
+
+
 def number_at_a_key_written_twice(x):
     d = {}
     for t in range(2):
@@ -63,6 +70,10 @@ def number_at_a_key_written_twice(x):
                                string_key_written_in_a_loop])
 def test_second_derivatives_of_an_item_written_in_a_loop(f):
     every_mode(f, X.copy())
+
+
+def test_second_derivatives_of_keys_written_round_robin():
+    every_mode(keys_written_round_robin, np.linspace(0.1, 1.0, 6))  # (the reverse Jacobian of grad was 60 off)
 
 
 def test_second_derivatives_of_messages_keyed_by_pairs():
