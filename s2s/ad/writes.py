@@ -156,17 +156,16 @@ class ElementWrites:
         old_root = {old: self.fn_arrays_root(v) for v, old in self.overwritten.items()}
         made = {s.target: s.value for s in ir.statements(self.primal.body) if isinstance(s, ir.Assign) and
                 s.target in roots and isinstance(s.value, ir.Call)}
-        # (a new dict, `{}` or collections.defaultdict(float), written by key alone: where no array is written in
-        # place (an array it holds, restored, would change what a read of its values gave: the value returned)
-        dicts = all(r in made and _new_container(made[r], self.primal.free) for r in old_root.values())
+        # (a new dict, `{}` or collections.defaultdict(float), written by key alone; an array it holds, restored
+        # later, does not change a value read out of it before: back/folding.py keeps that read where it stands)
         fresh = {r for r, value in made.items() if value.op not in NOT_FRESH or
                  value.op == "list" and all(type(a) is ir.Const for a in value.args) or
-                 dicts and _new_container(value, self.primal.free)}
+                 _new_container(value, self.primal.free)}
         # (the join of an if of arrays each made fresh: fresh, its memory that of each of them)
         joined = {r: self._joined_roots(r) for r in set(old_root.values()) if r not in fresh}
         joined = {r: parts for r, parts in joined.items() if parts != [r] and all(p in fresh for p in parts)}
         roots = {r for r in old_root.values() if r in fresh or r in joined}
-        keyed = {r for r in roots if dicts and r in made and _new_container(made[r], self.primal.free)}
+        keyed = {r for r in roots if r in made and _new_container(made[r], self.primal.free)}
         if not roots:
             return frozenset()
         copies = self._element_copies(self.primal)

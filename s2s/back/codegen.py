@@ -144,7 +144,7 @@ class _Codegen:
             count_uses(fn.body, self.uses)
         self.last_loc = None
         self.loop_depth = 0
-        self.views = views(fn.body)  # name -> the names it may share memory with (prims.MAY_SHARE_MEMORY)
+        self.views = views(fn.body)  # (name -> the names it may share memory with, and those it may hold)
         self.errstates = _errstate_ranges(fn.body)  # (file, first line, last line, call) of each np.errstate
         self.in_errstate = False  # rendering adjoint statements already inside one
 

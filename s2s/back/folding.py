@@ -84,13 +84,13 @@ def _short_circuit(s: ir.If, fn: ir.Function, uses: dict, inline: dict):
 MAX_DEPTH = 32
 
 
-def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, views: dict, inline: dict,
+def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, views: tuple, inline: dict,
                   in_loop: bool) -> None:
     """A temporary used once, later in the same block and not inside a nested loop, is folded there
     (not across user functions: a helper's lines stay apart, so errors point into the helper), while the
     expression it is folded into nests at most `MAX_DEPTH` calls.
 
-    `views` is what `views(fn.body)` found; `in_loop` says the block is in a loop body, where the
+    `views` is what `views(fn.body)` found (what shares memory, what a container may hold); `in_loop` says the block is in a loop body, where the
     adjoints the reverse pass made (`Assign.adjoint`) fold too. The chosen temporaries are added to `inline`."""
     pending: dict[str, ir.Call] = {}
     lines: dict[str, object] = {}
@@ -100,6 +100,10 @@ def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, vi
     # the one to the other, so that a chain of folded temporaries (a sum of many terms) costs one entry per read,
     # not every name read so far again for each term
     watchers: dict[str, list] = {}
+    # an array a container the temporary reads may hold (d['z'] = z, then list(d.values())[0]) -> the temporaries:
+    # an in-place write of the array drops them (a new value bound to its name does not change the container)
+    holders: dict[str, list] = {}
+    shared, held = views
     into: dict[str, tuple] = {}  # temporary folded into an assignment -> (its target, its call)
     watched: dict[str, ir.Call] = {}  # temporary -> the call it is watched with
     depth: dict[str, int] = {}  # temporary -> how many folded calls its expression nests
@@ -121,14 +125,12 @@ def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, vi
             for name in _tail_reads(s):
                 pending.pop(name, None)
         # after phi coalescing a name may be reassigned: what reads it can no longer move past
-        for written in _writes(s, views):  # (a view of a written array changes with it)
-            for name, call in watchers.get(written, ()):
-                for _ in range(len(into)):  # (to the temporary it is folded into, and on)
-                    if inline.get(name) is not call or name not in into:
-                        break
-                    name, call = into[name]
-                if pending.get(name) is call:
-                    del pending[name]
+        names, changed = _writes(s, shared, held)  # (a view of a written array changes with it)
+        for written in names:
+            _drop(watchers.get(written, ()), pending, inline, into)
+        for written in changed:  # (and a container holding it, what read it out of one)
+            _drop(watchers.get(written, ()), pending, inline, into)
+            _drop(holders.get(written, ()), pending, inline, into)
         if drawing and _has_effects(s):
             for name in [n for n in pending if n in drawing]:
                 del pending[name]
@@ -143,11 +145,26 @@ def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, vi
             if may_have_effects(s.value.op) or any(r in drawing and r in inline for r in vars_of(s.value)):
                 drawing.add(s.target)
             for r in _reads_of(s.value, inline, pending, into, watched, s.target):
-                for name in (r, *views.get(r, ())):
+                near = shared.get(r, set())
+                for name in (r, *near):
                     watchers.setdefault(name, []).append((s.target, s.value))
+                for name in held.get(r, set()) - near - {r}:
+                    holders.setdefault(name, []).append((s.target, s.value))
     for name in tail_reads:
         if name in pending and depth[name] < MAX_DEPTH:
             inline[name] = pending.pop(name)
+
+
+def _drop(watching, pending: dict, inline: dict, into: dict) -> None:
+    """A write changes what the temporaries `watching` read: those still pending (or pending through the
+    temporary they are folded into) stay where they are."""
+    for name, call in watching:
+        for _ in range(len(into)):  # (to the temporary it is folded into, and on)
+            if inline.get(name) is not call or name not in into:
+                break
+            name, call = into[name]
+        if pending.get(name) is call:
+            del pending[name]
 
 
 def _has_effects(s) -> bool:
@@ -183,26 +200,47 @@ def _top_level_reads(s) -> list[str]:
     return []
 
 
-def _writes(s, views: dict) -> list[str]:
+def _writes(s, views: dict, held: dict) -> tuple[list, list]:
     """The names `s` assigns, and the arrays it writes elements of with every name sharing their memory (a
     write through `y_2`, a join that is `y`, changes `t1 = y[:-1]`: code s2s generated writes a view's array
-    back through such a join before reading the view)."""
+    back through such a join before reading the view); then the names whose objects an in-place write may
+    change beyond those: what the written object may hold or have been read out of (`held`)."""
+    base = None
     if isinstance(s, (ir.Assign, ir.Effect)) and isinstance(s.value, ir.Call) and s.value.op == "setitem":
         base = s.value.args[0]  # (an element write changes the array)
-        return [base.name, *views.get(base.name, ())] if isinstance(base, ir.Var) else []
-    if isinstance(s, ir.Assign):
-        if isinstance(s.value, ir.Call) and s.value.op in IN_PLACE and isinstance(s.value.args[0], ir.Var):
-            base = s.value.args[0].name  # (the helper changes its first argument)
-            return [s.target, base, *views.get(base, ())]
-        return [s.target]
-    if isinstance(s, (ir.If, ir.Loop)):
+        names = [base.name, *views.get(base.name, ())] if isinstance(base, ir.Var) else []
+    elif isinstance(s, ir.Assign):
+        if isinstance(s.value, ir.Call) and (s.value.op in IN_PLACE or s.inplace) and s.value.args and \
+                isinstance(s.value.args[0], ir.Var):
+            base = s.value.args[0]  # (the helper changes its first argument; `y += v` y, where y is an array)
+            return [s.target, base.name, *views.get(base.name, ())], [base.name, *held.get(base.name, ())]
+        return [s.target], []
+    elif isinstance(s, (ir.If, ir.Loop)):
         inner = s.body + (s.orelse if isinstance(s, ir.If) else s.header)
-        return defined_names([s]) + [n for t in inner for n in _writes(t, views)]
-    return []
+        names, changed = defined_names([s]), []
+        for t in inner:
+            more, also = _writes(t, views, held)
+            names += more
+            changed += also
+        return names, changed
+    else:
+        return [], []
+    return names, [base.name, *held.get(base.name, ())] if isinstance(base, ir.Var) else []
 
 
-def views(stmts: list, out: dict | None = None) -> dict:
-    """name -> every name it may share memory with (through view operations, transitively)."""
+def views(stmts: list) -> tuple[dict, dict]:
+    """name -> every name it may share memory with (through view operations, transitively); and name -> every
+    name whose object it may share memory with or hold, or have been read out of (a dict, a list, a stack an
+    array was put into: `d['z'] = z`, `push(stack, z)`, and what reads them: `list(d.values())[0]`)."""
+    held: dict = {}
+    size = -1  # (repeated until nothing grows: in a loop, a container may be read before the write that puts
+    while size != sum(map(len, held.values())):  # an array into it for the next iteration)
+        size = sum(map(len, held.values()))
+        _held(stmts, held)
+    return _views(stmts), held
+
+
+def _views(stmts: list, out: dict | None = None) -> dict:
     out = {} if out is None else out
     for s in stmts:
         if isinstance(s, ir.Assign) and isinstance(s.value, ir.Call) and (s.value.op in VIEWS or
@@ -212,16 +250,48 @@ def views(stmts: list, out: dict | None = None) -> dict:
                 shared |= {n} | out.get(n, set())
             out[s.target] = shared
         elif isinstance(s, ir.If):
-            views(s.body, out)
-            views(s.orelse, out)
+            _views(s.body, out)
+            _views(s.orelse, out)
             _phi_views(s.phis, out)
         elif isinstance(s, ir.Loop):
             _phi_views(s.phis, out)
-            views(s.header, out)
-            views(s.body, out)
+            _views(s.header, out)
+            _views(s.body, out)
             _phi_views(s.phis, out)
             _jump_views(s.body, out)
     return out
+
+
+def _held(stmts: list, out: dict) -> None:
+    """One pass of `views`' second map: grows `out` only (names only gather)."""
+    for s in stmts:
+        value = s.value if type(s) in (ir.Assign, ir.Effect) and type(s.value) is ir.Call else None
+        if value is None or not value.args:
+            pass
+        elif type(s) is ir.Assign and (value.op in VIEWS or value.op in CONTAINER_COPIES or
+                                       value.op in ("pop", "setitem")):
+            _hold(out, s.target, vars_of(value))  # (a view, a container made of its operands, a stack's item)
+        elif type(s) is ir.Assign and (value.op in IN_PLACE or s.inplace) and type(value.args[0]) is ir.Var:
+            _hold(out, s.target, [value.args[0].name])  # (the helper gives back its first argument, changed; y += v)
+        elif type(s) is ir.Effect and type(value.args[0]) is ir.Var:  # (d[k] = z, push(stack, z): it holds z)
+            _hold(out, value.args[0].name, vars_of(value)[1:])
+        if isinstance(s, (ir.If, ir.Loop)):
+            for block in ir.blocks(s):
+                _held(block, out)
+            for p in s.phis:
+                _hold(out, p.target, [o.name for o in p.operands if isinstance(o, ir.Var)])
+        elif isinstance(s, (ir.Break, ir.Continue)):
+            for target, value in s.values.items():
+                if isinstance(value, ir.Var):
+                    _hold(out, target, [value.name])
+
+
+def _hold(out: dict, target: str, names) -> None:
+    mine = out.setdefault(target, set())
+    for n in names:
+        if n != target:
+            mine |= {n} | out.get(n, set())
+    mine.discard(target)
 
 
 def _jump_views(stmts: list, out: dict) -> None:
