@@ -497,8 +497,6 @@ def matrix_inside(hessian: bool, f: str) -> str:
 
 # what to write for a library function without a rule whose result the functions with rules compute
 _WRITE_INSTEAD = {
-    "numpy.corrcoef": "c = np.cov(np.stack([x, y])); d = np.sqrt(np.diag(c)); r = c / np.outer(d, d) for "
-                      "np.corrcoef(x, y)",
     "numpy.polyfit": "A = np.vander(t, deg + 1); p = np.linalg.lstsq(A, y)[0] for np.polyfit(t, y, deg)",
     # (scipy.linalg's factorisations: NumPy's, which have rules)
     "scipy.svd": "U, s, Vt = np.linalg.svd(a) for scipy.linalg.svd(a) (full_matrices=False for a matrix that is not "

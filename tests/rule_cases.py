@@ -971,6 +971,9 @@ CASES += [
      (SPD, M34), (0, 1)),
     ("s2s.runtime.cov_adjoint", lambda g, m: rt.cov_adjoint(g, m, rowvar=False, fweights=np.array([1, 3, 2])),
      (np.eye(4) + 0.1 * M34.T @ M34, M34), (0, 1)),
+    # (np.corrcoef: np.cov scaled, read so: hunt20stat)
+    ("numpy.corrcoef", lambda m: np.corrcoef(m), (M34,), 0),
+    ("numpy.corrcoef", lambda x, y: np.corrcoef(x, y, rowvar=False), (M34, M32[:, :1]), (0, 1)),
 ]
 CASES += [
     # ------------------------------------------------------------ more shapes and selections

@@ -261,6 +261,8 @@ CASES = {
     "numpy.unstack": [Case("np.unstack(x)[1]", N(3, 4)), Case("np.unstack(x, axis=-1)[2]", N(2, 3, 4))],
     "numpy.cov": [Case("np.cov(x)", N(3, 5)), Case("np.cov(x, rowvar=False, ddof=0)", N(5, 2)), Case("np.cov(x)", N(4)),
                   Case("np.cov(x, bias=True)", N(1, 4))],
+    "numpy.corrcoef": [Case("np.corrcoef(x)", N(3, 5)), Case("np.corrcoef(x, y, rowvar=False)", N(5, 2), N(5)),
+                       Case("np.corrcoef(x, y)", N(4), N(4))],
     "numpy.diagflat": [Case("np.diagflat(x)", N(3)), Case("np.diagflat(x, -1)", N(2, 2))],
     "numpy.asfortranarray": [Case("np.asfortranarray(x)", N(2, 3))],
     "numpy.broadcast_arrays": [Case("np.broadcast_arrays(x, y)", N(3), N(2, 1)), Case("np.broadcast_arrays(x, y)[1]", N(), N(2))],

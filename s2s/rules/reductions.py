@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy
 
 from s2s import ir
-from s2s.rules.primitive import constant_is, define, given, multilinear, non_default, nondiff, read_first, refuse
+from s2s.rules.primitive import (constant_is, define, given, multilinear, non_default, nondiff, read_first, reading,
+                                 refuse)
 from s2s.rules.registry import REQUIRED
 from s2s.rules.symbolic import Sym, emit, math, np, rt
 
@@ -504,3 +505,32 @@ def _cov_joined(materialise, *args, **kwargs):
 read_first(define("numpy.cov", [_cov_adjoint] + [lambda g, ans, m, *args, **kwargs: _cov_other(*args, **kwargs)] * 6,
                   [_cov_tangent] + [lambda d, ans, m, *args, **kwargs: _cov_other(*args, **kwargs)] * 6),
            _cov_joined, _COV_PARAMETERS)
+
+
+# ---------------------------------------------------------------- np.corrcoef(x, y, rowvar): np.cov, scaled
+def _corrcoef(materialise, x, y=ir.Const(None), rowvar=ir.Const(True), dtype=ir.Const(None)):
+    """NumPy's own reading: c = np.cov(x, y, rowvar); d = np.sqrt(np.diagonal(c)); np.clip(c / d[:, None] /
+    d[None, :], -1, 1), the covariance's rules then; np.atleast_2d and the reshape back keep one variable's 0-d c."""
+    if not isinstance(rowvar, ir.Const) or not constant_is(dtype, None):
+        return ir.Call("numpy.corrcoef", (x, y, rowvar), (("dtype", dtype),))
+    c = materialise(_cov_joined(materialise, x, *(() if constant_is(y, None) else (y,)),
+                                **({} if rowvar.value is True else {"rowvar": rowvar})))
+    c2 = materialise(ir.Call(f"{np._prefix}.atleast_2d", (c,)))
+    d = materialise(ir.Call(f"{np._prefix}.sqrt", (materialise(ir.Call(f"{np._prefix}.diagonal", (c2,))),)))
+    rows = materialise(ir.Call("truediv", (c2, materialise(ir.Call("getitem", (d, ir.Const(slice(None)),
+                                                                              ir.Const(None)))))))
+    r = materialise(ir.Call("truediv", (rows, materialise(ir.Call("getitem", (d, ir.Const(None),
+                                                                             ir.Const(slice(None))))))))
+    clipped = materialise(ir.Call(f"{np._prefix}.clip", (r, ir.Const(-1.0), ir.Const(1.0))))
+    return ir.Call(f"{np._prefix}.reshape", (clipped, materialise(ir.Call(f"{np._prefix}.shape", (c,)))))
+
+
+def _corrcoef_refusal(x, y=None, rowvar=True, dtype=None):
+    if dtype is not None:
+        refuse("numpy.corrcoef", "np.corrcoef with dtype= has no derivative rule in s2s", "cast the result instead")
+    refuse("numpy.corrcoef", "np.corrcoef with a rowvar= known only at run time has no derivative rule in s2s",
+           "write rowvar as a constant (rowvar=False for variables in columns)")
+
+
+reading("numpy.corrcoef", _corrcoef, _corrcoef_refusal,
+        parameters=(("x", REQUIRED), ("y", None), ("rowvar", True), ("dtype", None)))
