@@ -428,3 +428,41 @@ def test_corrcoef_refuses_dtype_and_a_run_time_rowvar_saying_what_to_write():
     with pytest.raises(s2s.NonDifferentiableError, match=r"(?s)rowvar= known only at run time.*test_hunt20stat.py:\d+"
                                                             r".*rowvar=rowvar.*write rowvar as a constant"):
         s2s.grad(corr_rowvar)(x, True)
+
+
+# ---------------------------------------------------------------- a recursive function given a list holding an int
+def halve(xs):
+    if len(xs) == 1:
+        return xs[0] * 1.0
+    return np.tanh(halve(xs[1:]))
+
+
+def halve_squared(a):
+    return halve([1.0, a * a])
+
+
+def sum_of_picks(x, idx):
+    if len(idx) == 0:
+        return 0.0
+    return x[idx[0]] ** 2 + sum_of_picks(x, idx[1:])
+
+
+def picked(x):
+    return sum_of_picks(x, [2, 0, 1, 2])
+
+
+@pytest.mark.parametrize("a", [-2, 1])
+def test_a_recursive_call_given_a_list_holding_an_int_passes_its_derivative(a):
+    # (fuzz seed 4380054: at a = -2, [1.0, a * a] is [1.0, 4], and the recursive rule took the int 4 for a constant:
+    # every derivative 0.0, silently)
+    f = halve_squared
+    expected = numeric_grad(f, (float(a),), 0)
+    assert s2s.grad(f)(a) == pytest.approx(expected, rel=1e-6)
+    assert s2s.jvp(f)((a,), (1.0,))[1] == pytest.approx(expected, rel=1e-6)
+    second = numeric_grad(s2s.grad(f), (float(a),), 0)
+    assert s2s.hessian(f)(a) == pytest.approx(second, rel=1e-5)
+    assert s2s.grad(s2s.grad(f))(a) == pytest.approx(second, rel=1e-5)
+
+
+def test_a_recursive_call_given_a_list_of_indices_still_takes_them_for_constants():
+    check_every_mode(picked, np.array([0.3, -1.2, 0.8]))

@@ -79,7 +79,17 @@ def _kind(fn) -> str:
 
 
 def _integer(value) -> bool:
+    """An integer, or a list, tuple or dict of numbers holding one (`halve([1.0, a * a])` at a = 2: [1.0, 4] holds
+    the caller's derivative in an int); not a bool, nor a container with a leaf that has no derivative."""
+    if isinstance(value, (list, tuple, dict)):
+        return _tag(value) is None and _holds_integer(value)
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _holds_integer(value) -> bool:
+    if isinstance(value, (list, tuple, dict)):
+        return any(map(_holds_integer, value.values() if isinstance(value, dict) else value))
+    return isinstance(value, numbers.Integral)
 
 
 def _differentiated(fn, mode: str, args: tuple, tangents, compute):
