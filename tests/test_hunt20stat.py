@@ -466,3 +466,38 @@ def test_a_recursive_call_given_a_list_holding_an_int_passes_its_derivative(a):
 
 def test_a_recursive_call_given_a_list_of_indices_still_takes_them_for_constants():
     check_every_mode(picked, np.array([0.3, -1.2, 0.8]))
+
+
+def tagged_down(d, n):
+    if n == 0:
+        return d["a"] * 1.5
+    return np.tanh(tagged_down(d, n - 1))
+
+
+def tagged(a):
+    return tagged_down({"a": a * a, "s": "tag"}, 2)
+
+
+def evaluate(tree, x):
+    if tree[0] == "const":
+        return tree[1] * 1.0
+    if tree[0] == "var":
+        return x
+    return evaluate(tree[1], x) * evaluate(tree[2], x) + tree[3]
+
+
+def evaluated(x):
+    return evaluate(("mul", ("const", 3), ("var",), 2), x) ** 2
+
+
+def test_a_recursive_call_given_an_int_beside_a_tag_is_refused_as_for_a_float():
+    # (the int a * a = 4 beside the string: silently 0.0 before, where the float 4.0 is refused)
+    for a in (-2, -2.0):
+        with pytest.raises(s2s.S2SError, match=r"tagged_down with respect to its argument 'd', which holds a str at d"
+                                               r"\['s'\].*pass the values to differentiate in an argument of their "
+                                               r"own"):
+            s2s.grad(tagged)(a)
+
+
+def test_a_tree_of_constant_tags_and_ints_stays_data():
+    check_every_mode(evaluated, np.array(0.7))

@@ -89,7 +89,7 @@ def _integer(value) -> bool:
 def _holds_integer(value) -> bool:
     if isinstance(value, (list, tuple, dict)):
         return any(map(_holds_integer, value.values() if isinstance(value, dict) else value))
-    return isinstance(value, numbers.Integral)
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _differentiated(fn, mode: str, args: tuple, tangents, compute):
@@ -138,12 +138,13 @@ def _wanted(wrt: tuple, wanted) -> tuple:
 def _placed(fn, args: tuple, parts) -> tuple:
     """The adjoints of `args`: None but where `parts` ((position, value) pairs) puts a value, and, at an argument
     holding a leaf with no derivative beside numbers (an expression tree's string tags), the refusal that
-    rt.adjoint_part raises where the caller has a derivative to take through it (not where it is data)."""
+    rt.adjoint_part raises where the caller has a derivative to take through it (not where it is data), the numbers
+    ints or floats."""
     out = [None] * len(args)
     for i, part in parts:
         out[i] = _record_parts(part)
     for i, arg in enumerate(args):
-        tag = _tag(arg) if out[i] is None and _differentiable(arg) else None
+        tag = _tag(arg) if out[i] is None and (_differentiable(arg) or _holds_integer(arg)) else None
         if tag is not None:
             names = _parameters(fn)[0]
             name = names[i] if i < len(names) else f"argument {i + 1}"
