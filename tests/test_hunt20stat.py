@@ -501,3 +501,22 @@ def test_a_recursive_call_given_an_int_beside_a_tag_is_refused_as_for_a_float():
 
 def test_a_tree_of_constant_tags_and_ints_stays_data():
     check_every_mode(evaluated, np.array(0.7))
+
+
+@s2s.checkpoint
+def block(xs):
+    return np.tanh(xs[0] * xs[1])
+
+
+def checkpointed_blocks(a):
+    return block([a * a, 3]) + block((2, a))
+
+
+@pytest.mark.parametrize("a", [2, 1])
+def test_a_checkpointed_call_given_a_list_of_ints_passes_its_derivative(a):
+    # (the same rules as recursion's: [4, 3] and (2, 2) were constants at a = 2, the gradient 0.0)
+    f = checkpointed_blocks
+    expected = numeric_grad(f, (float(a),), 0)
+    assert s2s.grad(f)(a) == pytest.approx(expected, rel=1e-6)
+    assert s2s.jvp(f)((a,), (1.0,))[1] == pytest.approx(expected, rel=1e-6)
+    assert s2s.hessian(f)(a) == pytest.approx(numeric_grad(s2s.grad(f), (float(a),), 0), rel=1e-5)
