@@ -128,12 +128,14 @@ def fresh(args: tuple) -> tuple:
                  if type(a) is type({}.values()) else copy.deepcopy(a) for a in args)
 
 
-def every_mode(f, *args, wrt=0, hessian=True):
+def every_mode(f, *args, wrt=0, hessian=True, reverse_over_reverse=True):
     """f(*args) (a number) by every transformation with respect to args[wrt] (a number, a list or an array), against
     central differences: value_and_grad, grad, vjp, jvp, both Jacobians and, with `hessian`, the Hessian and both
     Jacobians of the gradient (for a number, the gradient of the gradient too). Each value is f's own on a
     copy of the arguments, the derivative must not be about zero (it would check nothing), and the caller's
-    arguments are left as they were. check_every_mode is the one-argument form, with tolerances and exact values."""
+    arguments are left as they were. check_every_mode is the one-argument form, with tolerances and exact values.
+    `reverse_over_reverse=False` leaves out the reverse Jacobian of the gradient, for a program where it is known
+    to be wrong (a dict's key written twice in a loop: tests/test_mend20.py, strict xfail)."""
     name = f.__name__
     kept = fresh(args)
     plain = lambda *a: f(*fresh(a))  # noqa: E731
@@ -161,7 +163,7 @@ def every_mode(f, *args, wrt=0, hessian=True):
     if hessian:
         second = numeric_hessian_wrt(plain, args, wrt)
         assert_close(s2s.hessian(f, wrt=wrt)(*args), second, 1e-4, 1e-5, what=f"{name}: hessian")
-        for mode in ("forward", "reverse"):
+        for mode in ("forward", "reverse") if reverse_over_reverse else ("forward",):
             assert_close(s2s.jacobian(s2s.grad(f, wrt=wrt), wrt=wrt, mode=mode)(*args), second, 1e-4, 1e-5,
                          what=f"{name}: {mode} jacobian of grad")
         if np.ndim(numeric) == 0:

@@ -230,7 +230,7 @@ def items_of_a_grouped_dict(x):
 
 def test_a_memo_and_a_grouped_dict_read_whole():
     every_mode(memo, X[:3])
-    every_mode(items_of_a_grouped_dict, X[:3])
+    every_mode(items_of_a_grouped_dict, X[:3], reverse_over_reverse=False)  # (wrong there: test_mend20, open)
 
 
 def returns_the_dict(x):

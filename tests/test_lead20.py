@@ -41,3 +41,22 @@ def test_a_set_constant_built_in_another_order_is_the_same_code(tmp_path):
     # the message a set display gets (as scipy.signal.convolve gets its advice), never "the file changed"
     with pytest.raises(s2s.UnsupportedSyntaxError, match="a set display is not supported"):
         s2s.grad(fn)(np.array([0.5, -1.2, 2.0]))
+
+
+def fresh_array(x):
+    y = np.exp(x) - 1.0
+    return np.sum(y[1:] * y[:-1]) + y[0] ** 2
+
+
+def test_a_pullback_of_a_gradient_called_twice_gives_the_same_row():
+    # The pullback of generated code (vjp of a gradient) keeps the forward sweep's arrays in its closure: a restore
+    # of an element written there changed them in place, so the second call (the reverse Jacobian's second row) read
+    # the restored array (c9edbc1, reverted). Reference: the Hessian's rows by finite differences of the gradient.
+    x = np.array([0.4, -0.3, 0.9, 0.2])
+    _, pullback = s2s.vjp(s2s.grad(fresh_array))(x)
+    grad = s2s.grad(fresh_array)
+    eps = 1e-6
+    for k in (1, 2, 1):
+        e = np.eye(4)[k]
+        row = (grad(x + eps * e) - grad(x - eps * e)) / (2 * eps)
+        np.testing.assert_allclose(pullback(e), row, rtol=1e-6, atol=1e-7)

@@ -4,9 +4,11 @@
    and where the caller's arguments change (conftest.same_contents, item by item through containers).
 2. runtime/batched.batch_zeros(x, like, bare=True), which was runtime/indexing._batch_zeros: the zero tangents of a
    dict's other keys, with the batch axis of `like`, or a bare 0.0 where `like` has none or x is no number.
-Found by every_mode's reverse Jacobian of the gradient (fixed by fix20rr, tests/test_fix20rr.py): reverse over
-reverse of a dict's key written twice in a loop, `d = {}; for t in range(2): d[0] = x * 1.0; return
-np.sum(d[0] * d[0])`, gave the Hessian 2 * ones where it is 2 * I.
+Open (found by every_mode's reverse Jacobian of the gradient, left for a fixer): reverse over reverse of a dict's
+key written twice in a loop, `d = {}; for t in range(2): d[0] = x * 1.0; return np.sum(d[0] * d[0])`, gives the
+Hessian 2 * ones where it is 2 * I (s2s.hessian is right). The gradient's code zeroes the adjoint at the key
+(`t14[0] = 0.0`, a bare number where an array was) and its own pullback sums the second adjoint to the shape of
+that last t14 (`rt.unbroadcast(bt14_1, t14)[0]`): a silent wrong second derivative. Strict xfail below.
 """
 import dataclasses
 
@@ -105,6 +107,7 @@ def written_twice_in_a_loop(x):
     return np.sum(d[0] * d[0])
 
 
+@pytest.mark.xfail(strict=True, reason="reverse over reverse of a dict's key written twice in a loop (mend20, open)")
 def test_reverse_over_reverse_of_a_dict_key_written_twice_in_a_loop():
     x = np.array([0.3, -1.2])
     assert_close(s2s.hessian(written_twice_in_a_loop)(x), 2.0 * np.eye(2), what="hessian")  # (right)

@@ -177,9 +177,6 @@ class ElementWrites:
             for r in roots:
                 if n in sharing[r] and n not in self.copied_pushes:
                     sharing[r].add(restored)
-        # (an adjoint s2s made, maybe a dict's or a list's, whose part a write zeroed to a bare 0.0 where an array
-        # was: its shape read after the write is no longer the one the restore gives back, so shape reads count)
-        reshaped = {r for r in roots if any(d is None or d.op.startswith(RUNTIME) for d in self._made_by(r))}
         first: dict = {}  # root -> position from which its restores happen
         reads: dict = {r: [] for r in roots}  # root -> positions of reads of its memory
         counter = [0]
@@ -200,9 +197,9 @@ class ElementWrites:
                         first[r] = min(first.get(r, at), at)
                         continue
                 values = _value_reads(s)
-                every = _all_reads(s)
+                every = [a.name for a in ir.operands(s) if isinstance(a, ir.Var)]
                 for r in roots:  # (a dict's keys are its shape, which a restore changes: rt.getitem_adjoint(g, d, k))
-                    if any(n in sharing[r] for n in (every if r in keyed or r in reshaped else values)):
+                    if any(n in sharing[r] for n in (every if r in keyed else values)):
                         reads[r].append(here)
                 if isinstance(s, ir.Loop):
                     walk(s.body, starts + [here])
@@ -380,7 +377,6 @@ def _key_write(setitem: ir.Call) -> bool:
 
 
 NOT_FRESH = prims.MAY_SHARE_MEMORY | {"pop"}
-RUNTIME = "s2s.runtime."  # (the helpers generated code calls: an adjoint made by one may be a container's)
 _CONTAINERS = (dict, list, set, collections.deque)
 
 
@@ -463,11 +459,6 @@ def _value_reads(s) -> list:
         shape_only = SHAPE_ONLY[value.op]
         return [n for i, a in enumerate(value.args) if shape_only is not None and i not in shape_only
                 for n in walk_vars(a)] + [n for _, a in value.kwargs for n in walk_vars(a)]
-    return _all_reads(s)
-
-
-def _all_reads(s) -> list:
-    """The names statement `s` reads, for their shape or more."""
     return [a.name for a in ir.operands(s) if isinstance(a, ir.Var)]
 
 

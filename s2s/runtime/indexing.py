@@ -492,11 +492,6 @@ class _OwnAdjoint:
     def _plain(self, out):
         return self.plain(out) if isinstance(out, _OwnAdjoint) else out
 
-    def s2s_saved(self):
-        """A copy as its plain kind, O(len), for rt.shape_of, in generated code transformed again, whose reverse sweep
-        reads the structure as it was (later add_at and zero_at change this one in place; parts are only rebound)."""
-        return self.plain(self)
-
     def __add__(self, other):
         return self._plain(self.plain.__add__(self, other))
 

@@ -16,10 +16,8 @@ _SHAPES: dict = {}  # shape -> its one Shape (a loop pushes one per iteration: t
 
 
 def shape_of(v):
-    """`v`'s Shape, or `v` itself for a tuple, list or dict (whose adjoint takes its structure; a copy of a container
-    adjoint of add_at's own, which add_at and zero_at change in place, a part zeroed to a bare 0.0 where an array
-    was: generated code transformed again saves it per iteration). Shapes are read, never changed: one object per
-    shape (up to 1,000 of them) serves every iteration that saves it."""
+    """`v`'s Shape, or `v` itself for a tuple, list or dict (whose adjoint takes its structure). Shapes are
+    read, never changed: one object per shape (up to 1,000 of them) serves every iteration that saves it."""
     if type(v) is np.ndarray:  # (a reversed loop calls this once per iteration: arrays first)
         found = _SHAPES.get(v.shape)
         if found is not None:
@@ -28,8 +26,7 @@ def shape_of(v):
     elif type(v) is float or type(v) is np.float64:
         return _NUMBER
     elif isinstance(v, (tuple, list, dict)):
-        saved = getattr(v, "s2s_saved", None)  # (indexing._OwnAdjoint's kinds, which add_at or zero_at may change
-        return v if saved is None else saved()  # in place after this: copied)
+        return v
     else:
         shape = np.shape(v)
     return _shape(shape)
