@@ -148,10 +148,11 @@ linear(RT + "iterated", lambda g, ans, xs, count=None: rt.iterated_adjoint(g, xs
        tangent=(lambda d, ans, xs, count=None: rt.iterated_tangent(d, xs, ans), None),
        batched=[lambda d, ans, xs, count=None: rt.iterated_tangent(d, xs, ans), None])
 # tuple(xs), list(xs): the items of a list, tuple or array, whose tangents are those of xs; a dict's keys, which
-# carry no derivative (tuple(d) of d's tangent would be its keys again, 0 and 1 taken for tangents)
+# carry no derivative (tuple(d) of d's tangent would be its keys again, 0 and 1 taken for tangents). No batched
+# form: list(d) of a batched tangent would iterate its batch axis, not the rows of xs
 for _key in ("builtins.tuple", "builtins.list"):
     _items = lambda d, ans, xs, _key=_key: emit(_key, rt.iterated_tangent(d, xs, ans))  # noqa: E731
-    linear(_key, lambda g, ans, xs: rt.tuple_adjoint(g, xs), tangent=_items, batched=[_items])
+    linear(_key, lambda g, ans, xs: rt.tuple_adjoint(g, xs), tangent=_items)  # (no batched form: see the note)
 linear(RT + "taken", lambda g, ans, it, n: rt.tuple_adjoint(g, it), None)  # (zip(xs, itertools.count()), as list)
 
 
