@@ -17,7 +17,8 @@ from s2s import ir, prims
 from s2s.ad import inactive
 from s2s.errors import NonDifferentiableError, written_instead
 from s2s.rules import registry
-from s2s.ir.walk import call_definitions, calls_in, defined_names, definitions, vars_of
+from s2s.ir.walk import (call_definitions, calls_in, default_dict_reads, defined_names, definitions,
+                         used_names, vars_of)
 
 SCALAR_RESULT_OPS = {"builtins.float", "builtins.len", "builtins.int", prims.NDIM, prims.SIZE}
 ARITH_OPS = {"add", "sub", "mul", "truediv", "pow", "mod", "neg", "pos", "floordiv"}
@@ -116,7 +117,8 @@ def activity(fn: ir.Function, wrt: list[str]) -> set[str]:
             break
         held |= constant
     # useful: reaching the result
-    active = varied & reached(set(returned(fn.body)), before)
+    # (and a read of a defaultdict nothing reads, kept for the key it inserts: its tangent is read too, `dg[7]`)
+    active = varied & reached(set(returned(fn.body)) | (default_dict_reads(fn) - used_names(fn.body)), before)
     late = [s for target, s in unknown.items() if target in active and differentiable(s.value.op)]
     if late:  # (np.asarray(v, dtype=x.dtype) of an x that holds floats: a float type)
         known = floats(fn, assume=wrt)  # (the differentiated parameters hold floats: checked on entry)

@@ -1,6 +1,7 @@
 """Small generic traversals of the IR shared by the passes."""
 from __future__ import annotations
 
+import collections
 import dataclasses
 
 from s2s import ir
@@ -334,3 +335,39 @@ def call_definitions(stmts: list, out: dict | None = None) -> dict:
         if type(s) is ir.Assign and type(s.value) is ir.Call:
             out[s.target] = s.value
     return out
+
+
+def default_dict_reads(fn: ir.Function) -> set:
+    """The reads `t = g[k]` in the user's code of a dict made by `collections.defaultdict(...)` (any version of
+    it, through key writes and joins): each inserts its key where it is missing, an effect `len(g)` sees."""
+    made = {s.target for s in ir.statements(fn.body) if type(s) is ir.Assign and type(s.value) is ir.Call and
+            s.value.op == "call" and s.value.args and type(s.value.args[0]) is ir.Var and
+            _is_defaultdict(fn.free.get(s.value.args[0].name, (None,))[0])}
+    if not made:
+        return set()
+    joins = [(p.target, [o.name for o in p.operands if type(o) is ir.Var]) for s in ir.statements(fn.body)
+             if type(s) in (ir.If, ir.Loop) for p in s.phis]
+    writes = [(s.target, [s.value.args[0].name]) for s in ir.statements(fn.body) if type(s) is ir.Assign and
+              type(s.value) is ir.Call and s.value.op == "setitem" and type(s.value.args[0]) is ir.Var]
+    # (forward mode: the dict's tangents, read at the same keys, keep the same keys: `dg_1[7]`)
+    writes += [(s.target, [a.name for a in s.value.args if type(a) is ir.Var]) for s in ir.statements(fn.body)
+               if type(s) is ir.Assign and type(s.value) is ir.Call and s.value.op in _TANGENT_DICTS]
+    grown = True
+    while grown:
+        grown = False
+        for target, operands in joins + writes:
+            if target not in made and any(o in made for o in operands):
+                made.add(target)
+                grown = True
+    return {s.target for s in ir.statements(fn.body) if type(s) is ir.Assign and type(s.value) is ir.Call and
+            s.value.op in _READS and type(s.value.args[0]) is ir.Var and s.value.args[0].name in made and
+            not (s.loc is not None and s.loc.adjoint)}
+
+
+def _is_defaultdict(cls) -> bool:
+    return isinstance(cls, type) and issubclass(cls, collections.defaultdict)
+
+
+_TANGENT_DICTS = frozenset({"s2s.runtime.zeros_like", "add", "s2s.runtime.setitem_adjoint", "s2s.runtime.setitem_tangent",
+                            "s2s.runtime.batch_zeros", "s2s.runtime.batch_setitem_tangent", "s2s.runtime.batch_setitem"})
+_READS = frozenset({"getitem", "s2s.runtime.batch_getitem"})

@@ -9,6 +9,8 @@ computation (an adjoint nothing reads is dropped). A stack
 push is live only while its stack is: a stack whose pops are all dead is
 removed together with its pushes, so nothing is saved that the adjoint does
 not read.
+A read of a key of a defaultdict (`extra = g[7]`) is kept too, though its value is unused: it inserts the key,
+which `len(g)` and `g.items()` see.
 A loop or `if` is kept when it holds anything live; then its test, its
 iterable and, for loops, its break/continue statements are live too.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 import copy
 
 from s2s import ir
-from s2s.ir.walk import array_versions, used_names, vars_of
+from s2s.ir.walk import array_versions, default_dict_reads, used_names, vars_of
 from s2s.prims import MAY_SHARE_MEMORY, RAISING_CALLS
 from s2s.rules.registry import may_have_effects
 
@@ -29,8 +31,10 @@ def _eliminate(fn: ir.Function) -> ir.Function:
     """`eliminate_dead_code`, changing `fn` itself (`optimize` runs it on its own copy)."""
     live: set[str] = set()
     seen = _seen_through_views(fn.body)
+    inserting = default_dict_reads(fn)
     while True:
         before = len(live)
+        live |= inserting
         _mark(fn.body, live, seen, set())
         if len(live) == before or not any(type(s) is ir.If or type(s) is ir.Loop for s in fn.body):
             break  # (straight-line code: one backward walk marks everything; a phi can mark a definition late)
