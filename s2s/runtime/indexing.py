@@ -281,8 +281,8 @@ def setitem_tangent(d, ans, *index):
         out[index[0]] = d
         return out
     if isinstance(ans, dict):  # a key of a dict (`q = p.copy(); q["w"] = v`; `M[0, 1] = v` keys the pair)
-        out = DictParts(zeros_like(ans))
-        out[_key(index)] = d
+        out = DictParts(zeros_like(ans))  # (a list's tangents as Parts, which a bare 0.0, an item zeroed by the
+        out[_key(index)] = Parts(d) if type(d) is list else d  # write's setitem_adjoint, adds to: `d[0] = [v]`)
         return out
     out = np.zeros(np.shape(ans), dtype=np.result_type(np.asarray(ans).dtype, np.float64))
     out[_key(index)] = d
@@ -314,7 +314,8 @@ def batch_setitem_tangent(d, ans, *index):
     if isinstance(ans, dict):  # a key of a dict: d there, zeros with the batch axis elsewhere
         # (a bare 0.0 read at another key meets arrays of no batch axis, `(1.0 - t ** 2) * dt`, and makes one)
         out = DictParts((k, batch_zeros(v, d, bare=True)) for k, v in ans.items())
-        out[_key(index)] = d
+        out.factory = getattr(ans, "default_factory", getattr(ans, "factory", None))  # (a defaultdict's: a key
+        out[_key(index)] = d  # it lacks is read as zero, as setitem_tangent's zeros_like keeps it)
         return out
     d = np.asarray(d)
     out = np.zeros(d.shape[:1] + np.shape(ans), dtype=np.result_type(d.dtype, np.asarray(ans).dtype, np.float64))
