@@ -249,3 +249,19 @@ def checkpoint_int_first(a):
 @pytest.mark.parametrize("f", [recursive_tuple_with_int, recursive_nested_ints, checkpoint_int_first])
 def test_recursive_and_checkpointed_calls_given_ints_that_carry_a_derivative(f):
     every_mode(f, 2)
+
+
+def default_read_feeding_dead_code(x):
+    g = collections.defaultdict(float)
+    g[0] += x[0]
+    extra = g[7]
+    n = extra * 2.0
+    v = np.array(list(g.values()))
+    return np.sum(v * np.array([1.0, 3.0])) + x[1] * x[0]
+
+
+@pytest.mark.xfail(strict=True, reason="left open: forward mode reads the tangent of a defaultdict's key only where "
+                                       "nothing reads the value (extra); here n reads it, so the tangents lack key 7 "
+                                       "and np.array(list(dg.values())) of one item broadcasts against two weights")
+def test_a_defaultdict_read_feeding_only_dead_code_in_forward_mode():
+    every_mode(default_read_feeding_dead_code, X.copy())
