@@ -29,8 +29,8 @@ def pad_linear_mode(mode) -> None:
     """Refuse a mode np.pad is not linear in (one known only at run time; the rule refuses a constant one)."""
     if mode not in PAD_LINEAR_MODES and mode not in PAD_STATISTICS:
         raise S2SError(f"np.pad: the derivative for mode={mode!r} is not supported by s2s (use mode='constant', "
-                       f"'edge', 'reflect', 'symmetric', 'wrap', 'mean' or 'linear_ramp', or pad with np.concatenate "
-                       f"of the statistic you mean: np.concatenate([[np.max(x)], x, [np.max(x)]]))")
+                       f"'edge', 'reflect', 'symmetric', 'wrap', 'mean', 'linear_ramp', 'maximum', 'minimum' or "
+                       f"'median', or pad with np.concatenate of the values you mean: np.concatenate([[v], x, [v]]))")
 
 
 def pad_adjoint(g, x, pad_width, mode="constant", **options):
