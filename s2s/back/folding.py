@@ -90,8 +90,9 @@ def plan_inlining(stmts: list, tail_reads: list, fn: ir.Function, uses: dict, vi
     (not across user functions: a helper's lines stay apart, so errors point into the helper), while the
     expression it is folded into nests at most `MAX_DEPTH` calls.
 
-    `views` is what `views(fn.body)` found (what shares memory, what a container may hold); `in_loop` says the block is in a loop body, where the
-    adjoints the reverse pass made (`Assign.adjoint`) fold too. The chosen temporaries are added to `inline`."""
+    `views` is what `views(fn.body)` found (what shares memory, what a container may hold); `in_loop` says the
+    block is in a loop body, where the adjoints the reverse pass made (`Assign.adjoint`) fold too. The chosen
+    temporaries are added to `inline`."""
     pending: dict[str, ir.Call] = {}
     lines: dict[str, object] = {}
     # a name -> the temporaries (with their calls) whose value reads it or something sharing memory with it;
