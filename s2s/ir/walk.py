@@ -368,6 +368,7 @@ def _is_defaultdict(cls) -> bool:
     return isinstance(cls, type) and issubclass(cls, collections.defaultdict)
 
 
-_TANGENT_DICTS = frozenset({"s2s.runtime.zeros_like", "add", "s2s.runtime.setitem_adjoint", "s2s.runtime.setitem_tangent",
-                            "s2s.runtime.batch_zeros", "s2s.runtime.batch_setitem_tangent", "s2s.runtime.batch_setitem"})
+_TANGENT_DICTS = frozenset({"s2s.runtime.zeros_like", "add", "s2s.runtime.setitem_adjoint",
+                            "s2s.runtime.setitem_tangent", "s2s.runtime.batch_zeros",
+                            "s2s.runtime.batch_setitem_tangent", "s2s.runtime.batch_setitem"})
 _READS = frozenset({"getitem", "s2s.runtime.batch_getitem"})

@@ -254,7 +254,8 @@ def _tangentd(tangents, ans, sample, bins=10, range=None, density=None, weights=
 
 
 _PARAMETERSD = (("sample", REQUIRED), ("bins", 10), ("range", None), ("density", None), ("weights", None))
-read_first(define(KEYD, [_sampled_adjoint, _binsd_adjoint, _ranged_adjoint, None, _weightsd_adjoint], tangent_fn=_tangentd),
+read_first(define(KEYD, [_sampled_adjoint, _binsd_adjoint, _ranged_adjoint, None, _weightsd_adjoint],
+                  tangent_fn=_tangentd),
            lambda materialise, *args, **kwargs: ir.Call(KEYD, tuple(args), tuple(kwargs.items())), _PARAMETERSD)
 linear(RT + "histogramdd_gather", lambda G, ans, g, sample, edges, like: rt.histogramdd_scatter(G, sample, edges),
        None, None, None, rank_of_argument=3)
